@@ -1,0 +1,14 @@
+// portico-cache: an embedded, crash-surviving cache engine with a pluggable backend port.
+// The umbrella header: includes every public concept.
+#pragma once
+
+#include <portico/cache/adapter.hpp>
+#include <portico/cache/entry.hpp>
+#include <portico/cache/errors.hpp>
+#include <portico/cache/key.hpp>
+#include <portico/cache/memory_adapter.hpp>
+#include <portico/cache/pattern.hpp>
+#include <portico/cache/stats.hpp>
+#include <portico/cache/time.hpp>
+#include <portico/cache/value.hpp>
+#include <portico/cache/version.hpp>
