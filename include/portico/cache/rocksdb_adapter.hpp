@@ -1,0 +1,78 @@
+// RocksDBCacheAdapter: the embedded default, persistent on local disk.
+//
+// Entries, tags, namespaces and TTLs are durable once set() returns (written to the WAL; with
+// sync_writes also fsynced). Access data (hit counts, last access, hit/miss totals) is kept in
+// memory and flushed by the maintenance thread and on close, so a get never writes to disk;
+// a crash can lose at most one maintenance interval of those counters, never an entry.
+//
+// One directory is owned by one open adapter at a time (this process or another): opening a
+// directory that is in use throws CacheError. A read-only adapter may share a directory with
+// its writer; it sees the state of the moment it opened.
+//
+// Thread-safety: every method may be called concurrently.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <filesystem>
+#include <memory>
+#include <optional>
+
+#include <portico/cache/adapter.hpp>
+#include <portico/cache/export.hpp>
+#include <portico/cache/time.hpp>
+
+PORTICO_CACHE_BEGIN_NAMESPACE
+
+enum class Compression { none, lz4, zstd };
+
+struct RocksDBOptions {
+  // fsync every write: survives power loss, not only a crash of the process.
+  bool sync_writes = false;
+  // How often the maintenance thread removes expired entries and flushes access data;
+  // nullopt runs no thread (call cleanup_expired() and flush() yourself).
+  std::optional<std::chrono::milliseconds> maintenance_interval = std::chrono::seconds(5);
+  std::size_t block_cache_bytes = std::size_t{32} << 20;
+  Compression compression = Compression::lz4;
+  // Opens without taking ownership: reads work, every write throws CacheError.
+  bool read_only = false;
+  std::shared_ptr<const Clock> clock = system_clock_source();
+};
+
+class PORTICO_CACHE_API RocksDBCacheAdapter final : public CacheAdapter {
+ public:
+  // Opens or creates the cache in `dir` (missing directories are created with mode 0700).
+  // Throws CacheError when the directory is in use, is not a cache directory, has a newer
+  // on-disk format, or is corrupt; nothing stays open after a throw.
+  explicit RocksDBCacheAdapter(std::filesystem::path dir, RocksDBOptions options = {});
+  // Flushes access data and closes; stops the maintenance thread first.
+  ~RocksDBCacheAdapter() override;
+
+  // Writes buffered access data (hit counts, last access, hit/miss totals) now.
+  void flush();
+  // Compacts every column family; expired entries are dropped on the way.
+  void compact();
+
+  const std::filesystem::path& directory() const;
+
+ protected:
+  std::optional<CacheEntry> do_get(const CacheKey& key) override;
+  void do_set(const CacheKey& key, Value value, std::optional<Ttl> ttl) override;
+  bool do_erase(const CacheKey& key) override;
+  std::size_t do_erase_matching(const KeyPattern& pattern) override;
+  std::size_t do_erase_by_namespace(const std::string& ns) override;
+  std::size_t do_erase_by_tags(const std::vector<std::string>& tags) override;
+  void do_clear() override;
+  bool do_exists(const CacheKey& key) override;
+  CacheStats do_get_stats() override;
+  std::size_t do_cleanup_expired() override;
+  std::vector<std::optional<CacheEntry>> do_get_many(const std::vector<CacheKey>& keys) override;
+  void do_set_many(std::vector<CacheItem> items) override;
+  std::size_t do_erase_many(const std::vector<CacheKey>& keys) override;
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+PORTICO_CACHE_END_NAMESPACE
