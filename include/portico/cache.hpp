@@ -8,6 +8,7 @@
 #include <portico/cache/key.hpp>
 #include <portico/cache/memory_adapter.hpp>
 #include <portico/cache/pattern.hpp>
+#include <portico/cache/rocksdb_adapter.hpp>
 #include <portico/cache/stats.hpp>
 #include <portico/cache/time.hpp>
 #include <portico/cache/value.hpp>

@@ -38,6 +38,8 @@ concept ViewType = std::same_as<std::remove_cvref_t<T>, std::string_view> ||
 
 [[noreturn]] PORTICO_CACHE_API void throw_type_error(std::string_view wanted, const char* what);
 [[noreturn]] PORTICO_CACHE_API void throw_corrupt_value(const char* what);
+// Lets adapters adopt bytes they wrote themselves without decoding them again.
+struct ValueAccess;
 }  // namespace detail
 
 class PORTICO_CACHE_API Value {
@@ -90,6 +92,8 @@ class PORTICO_CACHE_API Value {
     msgpack::pack(buffer, v);
     return std::string(buffer.data(), buffer.size());
   }
+
+  friend struct detail::ValueAccess;
 
   msgpack::object_handle unpack_document() const;
 

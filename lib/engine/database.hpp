@@ -1,0 +1,90 @@
+// Database: one open RocksDB instance in the adapter's layout, with its column families.
+//
+// Opening follows "publish a handle only on success": the directory is checked, the database
+// opened and its format version verified before the object exists; on any failure everything
+// opened so far is closed again and CacheError (or a subclass) is thrown.
+//
+// Thread-safety: the handles may be used from any thread (RocksDB is thread-safe); the object
+// itself is immutable after construction.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <rocksdb/cache.h>
+#include <rocksdb/db.h>
+#include <rocksdb/status.h>
+#include <rocksdb/write_batch.h>
+
+#include <portico/cache/rocksdb_adapter.hpp>
+
+#include "engine/expiry_filter.hpp"
+
+namespace portico::cache::internal {
+
+enum class Family : std::size_t { data, tags, namespaces, expiry, created, meta };
+inline constexpr std::size_t kFamilyCount = 6;
+std::string_view family_name(Family family);
+
+// Keys of the meta family.
+inline constexpr std::string_view kMetaFormatVersion = "format_version";
+inline constexpr std::string_view kMetaEntryCount = "entry_count";
+inline constexpr std::string_view kMetaHits = "hits";
+inline constexpr std::string_view kMetaMisses = "misses";
+
+enum class OpenMode {
+  read_write,
+  read_only,  // a snapshot of the moment of opening; no lock taken
+  secondary,  // follows a live writer (try_catch_up); needs a scratch directory
+};
+
+struct OpenRequest {
+  std::filesystem::path dir;
+  RocksDBOptions options;
+  OpenMode mode = OpenMode::read_write;
+  std::filesystem::path secondary_dir{};  // for OpenMode::secondary
+};
+
+class Database {
+ public:
+  explicit Database(const OpenRequest& request);
+  ~Database();
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  rocksdb::DB& db() { return *db_; }
+  rocksdb::ColumnFamilyHandle* family(Family f) { return handles_[static_cast<std::size_t>(f)]; }
+  OpenMode mode() const { return mode_; }
+  const std::filesystem::path& dir() const { return dir_; }
+  std::uint32_t format_version() const { return format_version_; }
+  std::uint64_t block_cache_usage() const;
+  const ExpiryFilterFactory& data_filter() const { return *data_filter_; }
+
+  // Reads a counter of the meta family (0 when absent).
+  std::int64_t read_counter(std::string_view name);
+  // For a secondary instance: catch up with the primary's latest writes.
+  void catch_up();
+
+ private:
+  std::filesystem::path dir_;
+  OpenMode mode_;
+  std::uint32_t format_version_ = 0;
+  std::shared_ptr<rocksdb::Cache> block_cache_;
+  std::shared_ptr<ExpiryFilterFactory> data_filter_;
+  std::shared_ptr<ExpiryFilterFactory> index_filter_;
+  std::array<rocksdb::ColumnFamilyHandle*, kFamilyCount> handles_{};
+  rocksdb::ColumnFamilyHandle* default_handle_ = nullptr;
+  std::unique_ptr<rocksdb::DB> db_;
+
+  void close() noexcept;
+};
+
+// Throws the CacheError subclass matching a failed status.
+void check(const rocksdb::Status& status, std::string_view what);
+
+}  // namespace portico::cache::internal

@@ -1,0 +1,263 @@
+#include "engine/encoding.hpp"
+
+#include <msgpack.hpp>
+
+#include <fmt/format.h>
+
+#include <portico/cache/errors.hpp>
+
+namespace portico::cache::internal {
+
+namespace {
+
+constexpr std::size_t kNsLengthBytes = 4;
+constexpr std::size_t kTimeBytes = 8;
+constexpr std::uint64_t kSignFlip = std::uint64_t{1} << 63;
+
+// msgpack::packer writes to any stream with write(const char*, size_t).
+struct StringSink {
+  std::string& out;
+  void write(const char* data, std::size_t size) { out.append(data, size); }
+};
+
+void put_u32(std::string& out, std::uint32_t v) {
+  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>(v >> shift));
+}
+
+std::uint32_t read_u32(std::string_view bytes) {
+  std::uint32_t v = 0;
+  for (std::size_t i = 0; i < 4; ++i) v = (v << 8) | static_cast<unsigned char>(bytes[i]);
+  return v;
+}
+
+void put_varint32(std::string& out, std::uint32_t v) {
+  while (v >= 0x80) {
+    out.push_back(static_cast<char>((v & 0x7f) | 0x80));
+    v >>= 7;
+  }
+  out.push_back(static_cast<char>(v));
+}
+
+// Reads a varint32 at the start of `bytes`; returns the bytes it used, 0 if malformed.
+std::size_t read_varint32(std::string_view bytes, std::uint32_t& v) {
+  v = 0;
+  for (std::size_t i = 0; i < bytes.size() && i < 5; ++i) {
+    const auto byte = static_cast<unsigned char>(bytes[i]);
+    v |= std::uint32_t(byte & 0x7f) << (7 * i);
+    if ((byte & 0x80) == 0) return i + 1;
+  }
+  return 0;
+}
+
+[[noreturn]] void corrupt_record(std::string_view why) {
+  throw CorruptionError(fmt::format("cache entry record is damaged: {}", why));
+}
+
+}  // namespace
+
+std::int64_t to_micros(TimePoint t) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
+}
+
+TimePoint from_micros(std::int64_t micros) {
+  return TimePoint(std::chrono::duration_cast<TimePoint::duration>(std::chrono::microseconds(micros)));
+}
+
+void put_time(std::string& out, std::int64_t micros) {
+  const std::uint64_t v = static_cast<std::uint64_t>(micros) ^ kSignFlip;
+  for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>(v >> shift));
+}
+
+std::int64_t read_time(std::string_view bytes) {
+  std::uint64_t v = 0;
+  for (std::size_t i = 0; i < kTimeBytes; ++i) v = (v << 8) | static_cast<unsigned char>(bytes[i]);
+  return static_cast<std::int64_t>(v ^ kSignFlip);
+}
+
+std::string encode_id(const CacheKey& key) {
+  std::string id;
+  const std::size_t ns_size = key.ns ? key.ns->size() : 0;
+  id.reserve(ns_size + 1 + key.key.size() + kNsLengthBytes);
+  if (key.ns) id.append(*key.ns).push_back(':');
+  id.append(key.key);
+  put_u32(id, static_cast<std::uint32_t>(ns_size));
+  return id;
+}
+
+std::optional<CacheKey> decode_id(std::string_view id) {
+  if (id.size() <= kNsLengthBytes) return std::nullopt;
+  const std::string_view full = id_full_key(id);
+  const std::uint32_t ns_size = read_u32(id.substr(full.size()));
+  if (ns_size == 0) return CacheKey{.key = std::string(full)};
+  if (std::size_t(ns_size) + 2 > full.size() || full[ns_size] != ':') return std::nullopt;
+  return CacheKey{.key = std::string(full.substr(ns_size + 1)),
+                  .ns = std::string(full.substr(0, ns_size))};
+}
+
+std::string_view id_full_key(std::string_view id) {
+  return id.size() < kNsLengthBytes ? std::string_view{} : id.substr(0, id.size() - kNsLengthBytes);
+}
+
+std::string encode_record(const RecordHeader& header, std::string_view value_msgpack) {
+  std::string out;
+  out.reserve(32 + value_msgpack.size());
+  StringSink sink{out};
+  msgpack::packer<StringSink> packer(sink);
+  packer.pack_array(6);
+  packer.pack(kFormatVersion);
+  packer.pack(header.created_us);
+  if (header.expires_us) {
+    packer.pack(*header.expires_us);
+  } else {
+    packer.pack_nil();
+  }
+  packer.pack(header.hit_count);
+  packer.pack(header.last_accessed_us);
+  packer.pack(header.tags);
+  out.append(value_msgpack);
+  return out;
+}
+
+namespace {
+// Unpacks the header array; `offset` ends at the value's first byte.
+msgpack::object_handle unpack_header(std::string_view bytes, std::size_t& offset) {
+  offset = 0;
+  return msgpack::unpack(bytes.data(), bytes.size(), offset);
+}
+}  // namespace
+
+DecodedRecord decode_record(std::string_view bytes) {
+  DecodedRecord record;
+  try {
+    std::size_t offset = 0;
+    const msgpack::object_handle handle = unpack_header(bytes, offset);
+    const msgpack::object& o = handle.get();
+    if (o.type != msgpack::type::ARRAY || o.via.array.size != 6) corrupt_record("bad header");
+    const msgpack::object* f = o.via.array.ptr;
+    if (f[0].as<std::uint32_t>() != kFormatVersion) corrupt_record("unknown record format");
+    record.header.created_us = f[1].as<std::int64_t>();
+    if (!f[2].is_nil()) record.header.expires_us = f[2].as<std::int64_t>();
+    record.header.hit_count = f[3].as<std::uint64_t>();
+    record.header.last_accessed_us = f[4].as<std::int64_t>();
+    record.header.tags = f[5].as<std::vector<std::string>>();
+    if (offset >= bytes.size()) corrupt_record("missing value");
+    record.value_msgpack = bytes.substr(offset);
+  } catch (const msgpack::unpack_error& e) {
+    corrupt_record(e.what());
+  } catch (const msgpack::type_error& e) {
+    corrupt_record(e.what());
+  }
+  return record;
+}
+
+bool decode_record_expiry(std::string_view bytes, std::optional<std::int64_t>& expires_us) {
+  try {
+    std::size_t offset = 0;
+    const msgpack::object_handle handle = unpack_header(bytes, offset);
+    const msgpack::object& o = handle.get();
+    if (o.type != msgpack::type::ARRAY || o.via.array.size != 6) return false;
+    const msgpack::object& expiry = o.via.array.ptr[2];
+    expires_us.reset();
+    if (!expiry.is_nil()) expires_us = expiry.as<std::int64_t>();
+    return true;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+std::string group_prefix(std::string_view group) {
+  std::string out;
+  out.reserve(5 + group.size());
+  put_varint32(out, static_cast<std::uint32_t>(group.size()));
+  out.append(group);
+  return out;
+}
+
+std::string group_index_key(std::string_view group, std::string_view id) {
+  std::string out = group_prefix(group);
+  out.append(id);
+  return out;
+}
+
+namespace {
+// Splits a tags/namespaces key into (group, id); false when malformed.
+bool split_group_key(std::string_view key, std::string_view& group, std::string_view& id) {
+  std::uint32_t size = 0;
+  const std::size_t used = read_varint32(key, size);
+  if (used == 0 || key.size() < used + size + kNsLengthBytes + 1) return false;
+  group = key.substr(used, size);
+  id = key.substr(used + size);
+  return true;
+}
+}  // namespace
+
+std::string_view group_index_id(std::string_view index_key) {
+  std::string_view group;
+  std::string_view id;
+  return split_group_key(index_key, group, id) ? id : std::string_view{};
+}
+
+std::string_view group_index_group(std::string_view index_key) {
+  std::string_view group;
+  std::string_view id;
+  return split_group_key(index_key, group, id) ? group : std::string_view{};
+}
+
+std::string created_index_key(std::int64_t created_us, std::string_view id) {
+  std::string out;
+  out.reserve(kTimeBytes + id.size());
+  put_time(out, created_us);
+  out.append(id);
+  return out;
+}
+
+std::string_view created_index_id(std::string_view key) {
+  return key.size() <= kTimeBytes + kNsLengthBytes ? std::string_view{} : key.substr(kTimeBytes);
+}
+
+std::string expiry_index_key(std::int64_t expires_us, std::int64_t created_us,
+                             std::string_view id) {
+  std::string out;
+  out.reserve(2 * kTimeBytes + id.size());
+  put_time(out, expires_us);
+  put_time(out, created_us);
+  out.append(id);
+  return out;
+}
+
+std::optional<ExpiryIndexEntry> decode_expiry_index_key(std::string_view key) {
+  if (key.size() <= 2 * kTimeBytes + kNsLengthBytes) return std::nullopt;
+  return ExpiryIndexEntry{.expires_us = read_time(key),
+                          .created_us = read_time(key.substr(kTimeBytes)),
+                          .id = key.substr(2 * kTimeBytes)};
+}
+
+std::string encode_index_value(std::int64_t created_us, std::optional<std::int64_t> expires_us) {
+  std::string out;
+  out.reserve(2 * kTimeBytes);
+  put_time(out, created_us);
+  if (expires_us) put_time(out, *expires_us);
+  return out;
+}
+
+std::optional<IndexValue> decode_index_value(std::string_view bytes) {
+  if (bytes.size() != kTimeBytes && bytes.size() != 2 * kTimeBytes) return std::nullopt;
+  IndexValue value{.created_us = read_time(bytes)};
+  if (bytes.size() == 2 * kTimeBytes) value.expires_us = read_time(bytes.substr(kTimeBytes));
+  return value;
+}
+
+std::string prefix_successor(std::string_view prefix) {
+  std::string out(prefix);
+  while (!out.empty()) {
+    auto& last = reinterpret_cast<unsigned char&>(out.back());
+    if (last != 0xff) {
+      ++last;
+      return out;
+    }
+    out.pop_back();
+  }
+  return out;
+}
+
+}  // namespace portico::cache::internal

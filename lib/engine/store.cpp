@@ -1,0 +1,498 @@
+#include "engine/store.hpp"
+
+#include <algorithm>
+#include <unordered_map>
+
+#include <fmt/format.h>
+#include <fmt/std.h>
+#include <rocksdb/iterator.h>
+#include <rocksdb/write_batch.h>
+
+#include "core/value_access.hpp"
+#include "engine/counter_merge.hpp"
+#include "engine/encoding.hpp"
+
+namespace portico::cache::internal {
+
+namespace {
+
+// Entries rewritten per batch by the bulk operations: bounds lock hold times and batch sizes.
+constexpr std::size_t kChunk = 512;
+
+rocksdb::Slice slice(std::string_view s) { return {s.data(), s.size()}; }
+
+const std::string kEntryCountKey(kMetaEntryCount);
+
+bool is_expired(const RecordHeader& header, std::int64_t now_us) {
+  return header.expires_us && now_us > *header.expires_us;
+}
+
+// Iterates the keys of one family that start with `prefix`.
+template <class Visit>
+void scan_prefix(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* family, std::string_view prefix,
+                 Visit&& visit) {
+  rocksdb::ReadOptions read;
+  const std::string upper = prefix_successor(prefix);
+  rocksdb::Slice upper_slice(upper);
+  if (!upper.empty()) read.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(read, family));
+  for (it->Seek(slice(prefix)); it->Valid(); it->Next()) {
+    visit(it->key().ToStringView(), it->value().ToStringView());
+  }
+  check(it->status(), fmt::format("scanning {}", family->GetName()));
+}
+
+}  // namespace
+
+Store::Store(std::unique_ptr<Database> database, RocksDBOptions options)
+    : db_(std::move(database)), options_(std::move(options)) {
+  hits_flushed_ = static_cast<std::uint64_t>(db_->read_counter(kMetaHits));
+  misses_flushed_ = static_cast<std::uint64_t>(db_->read_counter(kMetaMisses));
+  hits_ = hits_flushed_;
+  misses_ = misses_flushed_;
+}
+
+std::int64_t Store::now_us() const { return to_micros(options_.clock->now()); }
+
+void Store::require_writable() const {
+  if (db_->mode() != OpenMode::read_write) {
+    throw CacheError(fmt::format("cache {} is open read-only", db_->dir()));
+  }
+}
+
+void Store::write(rocksdb::WriteBatch& batch, bool durable) {
+  rocksdb::WriteOptions options;
+  options.sync = durable && options_.sync_writes;
+  check(db_->db().Write(options, &batch), "writing to the cache");
+}
+
+// --- reads -----------------------------------------------------------------------------------
+
+std::optional<CacheEntry> Store::read_hit(const CacheKey& key, std::string_view id,
+                                          std::string_view bytes, std::int64_t now) {
+  DecodedRecord record = decode_record(bytes);
+  if (is_expired(record.header, now)) {
+    count_miss();
+    return std::nullopt;
+  }
+  // Read-only instances keep their hits in memory: they never write.
+  const std::uint64_t pending = access_.record_hit(id, record.header.created_us, now);
+  hits_.fetch_add(1, std::memory_order_relaxed);
+  CacheEntry entry;
+  entry.key.key = key.key;
+  entry.key.ns = key.ns;
+  entry.key.tags = std::move(record.header.tags);
+  entry.value = detail::ValueAccess::adopt(record.value_msgpack);
+  entry.created_at = from_micros(record.header.created_us);
+  if (record.header.expires_us) entry.expires_at = from_micros(*record.header.expires_us);
+  entry.hit_count = record.header.hit_count + pending;
+  entry.last_accessed = from_micros(now);
+  return entry;
+}
+
+std::optional<CacheEntry> Store::get(const CacheKey& key) {
+  const std::string id = encode_id(key);
+  rocksdb::PinnableSlice bytes;
+  const rocksdb::Status status =
+      db_->db().Get(rocksdb::ReadOptions(), db_->family(Family::data), id, &bytes);
+  if (status.IsNotFound()) {
+    count_miss();
+    return std::nullopt;
+  }
+  check(status, "reading an entry");
+  return read_hit(key, id, bytes.ToStringView(), now_us());
+}
+
+std::vector<std::optional<CacheEntry>> Store::get_many(const std::vector<CacheKey>& keys) {
+  std::vector<std::string> ids;
+  ids.reserve(keys.size());
+  for (const CacheKey& key : keys) ids.push_back(encode_id(key));
+  std::vector<rocksdb::Slice> slices(ids.begin(), ids.end());
+  std::vector<rocksdb::PinnableSlice> values(ids.size());
+  std::vector<rocksdb::Status> statuses(ids.size());
+  db_->db().MultiGet(rocksdb::ReadOptions(), db_->family(Family::data), slices.size(),
+                     slices.data(), values.data(), statuses.data());
+  const std::int64_t now = now_us();
+  std::vector<std::optional<CacheEntry>> entries;
+  entries.reserve(keys.size());
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    if (statuses[i].IsNotFound()) {
+      count_miss();
+      entries.emplace_back();
+      continue;
+    }
+    check(statuses[i], "reading entries");
+    entries.push_back(read_hit(keys[i], ids[i], values[i].ToStringView(), now));
+  }
+  return entries;
+}
+
+bool Store::exists(const CacheKey& key) {
+  rocksdb::PinnableSlice bytes;
+  const rocksdb::Status status =
+      db_->db().Get(rocksdb::ReadOptions(), db_->family(Family::data), encode_id(key), &bytes);
+  if (status.IsNotFound()) return false;
+  check(status, "reading an entry");
+  std::optional<std::int64_t> expires_us;
+  if (!decode_record_expiry(bytes.ToStringView(), expires_us)) {
+    throw CorruptionError("cache entry record is damaged: bad header");
+  }
+  return !expires_us || now_us() <= *expires_us;
+}
+
+// --- writes ----------------------------------------------------------------------------------
+
+void Store::add_index_puts(rocksdb::WriteBatch& batch, std::string_view id, const CacheKey& key,
+                           const RecordHeader& header) {
+  const std::string index_value = encode_index_value(header.created_us, header.expires_us);
+  for (const std::string& tag : header.tags) {
+    batch.Put(db_->family(Family::tags), group_index_key(tag, id), index_value);
+  }
+  if (key.ns) batch.Put(db_->family(Family::namespaces), group_index_key(*key.ns, id), index_value);
+  batch.Put(db_->family(Family::created), created_index_key(header.created_us, id), index_value);
+  if (header.expires_us) {
+    batch.Put(db_->family(Family::expiry),
+              expiry_index_key(*header.expires_us, header.created_us, id), rocksdb::Slice());
+  }
+}
+
+void Store::add_index_deletes(rocksdb::WriteBatch& batch, std::string_view id,
+                              const CacheKey& key, const RecordHeader& header) {
+  for (const std::string& tag : header.tags) {
+    batch.Delete(db_->family(Family::tags), group_index_key(tag, id));
+  }
+  if (key.ns) batch.Delete(db_->family(Family::namespaces), group_index_key(*key.ns, id));
+  batch.Delete(db_->family(Family::created), created_index_key(header.created_us, id));
+  if (header.expires_us) {
+    batch.Delete(db_->family(Family::expiry),
+                 expiry_index_key(*header.expires_us, header.created_us, id));
+  }
+}
+
+void Store::set_many(std::vector<CacheItem> items) {
+  require_writable();
+  // The last write of an id wins, as if the items were set one after another.
+  std::unordered_map<std::string, std::size_t> last_of;
+  std::vector<std::string> ids;
+  ids.reserve(items.size());
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    ids.push_back(encode_id(items[i].key));
+    last_of[ids.back()] = i;
+  }
+  const std::int64_t now = now_us();
+  std::vector<CacheItem> chunk;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (last_of[ids[i]] != i) continue;
+    chunk.push_back(std::move(items[i]));
+    if (chunk.size() == kChunk) {
+      write_set_chunk(chunk, now);
+      chunk.clear();
+    }
+  }
+  if (!chunk.empty()) write_set_chunk(chunk, now);
+}
+
+void Store::write_set_chunk(std::vector<CacheItem>& chunk, std::int64_t now) {
+  std::vector<std::string> ids;
+  ids.reserve(chunk.size());
+  for (const CacheItem& item : chunk) ids.push_back(encode_id(item.key));
+  const std::vector<std::string_view> id_views(ids.begin(), ids.end());
+  KeyLocks::Guard guard = locks_.lock_ids(id_views);
+
+  std::vector<rocksdb::Slice> slices(ids.begin(), ids.end());
+  std::vector<rocksdb::PinnableSlice> old(ids.size());
+  std::vector<rocksdb::Status> statuses(ids.size());
+  db_->db().MultiGet(rocksdb::ReadOptions(), db_->family(Family::data), slices.size(),
+                     slices.data(), old.data(), statuses.data());
+
+  rocksdb::WriteBatch batch;
+  std::int64_t created = 0;
+  for (std::size_t i = 0; i < chunk.size(); ++i) {
+    const CacheItem& item = chunk[i];
+    // Deletes of the old indexes go first: within a batch the later write of a key wins.
+    if (statuses[i].ok()) {
+      add_index_deletes(batch, ids[i], item.key, decode_record(old[i].ToStringView()).header);
+    } else if (statuses[i].IsNotFound()) {
+      ++created;
+    } else {
+      check(statuses[i], "reading an entry before overwriting it");
+    }
+    RecordHeader header{.created_us = now,
+                        .expires_us = {},
+                        .hit_count = 0,
+                        .last_accessed_us = now,
+                        .tags = item.key.tags};
+    if (item.ttl) header.expires_us = now + item.ttl->count();
+    batch.Put(db_->family(Family::data), ids[i],
+              encode_record(header, item.value.msgpack()));
+    add_index_puts(batch, ids[i], item.key, header);
+  }
+  if (created != 0) batch.Merge(db_->family(Family::meta), kEntryCountKey, encode_counter(created));
+  write(batch, true);
+  for (const std::string& id : ids) access_.forget(id);
+}
+
+// --- erasing ---------------------------------------------------------------------------------
+
+std::size_t Store::erase_many(const std::vector<CacheKey>& keys) {
+  require_writable();
+  std::vector<EraseTarget> targets;
+  targets.reserve(keys.size());
+  for (const CacheKey& key : keys) targets.push_back({.id = encode_id(key)});
+  return erase_targets(std::move(targets)).unexpired;
+}
+
+std::size_t Store::erase_matching(const KeyPattern& pattern) {
+  require_writable();
+  std::vector<EraseTarget> targets;
+  scan_prefix(db_->db(), db_->family(Family::data), pattern.literal_prefix(),
+              [&](std::string_view id, std::string_view) {
+                if (pattern.matches(id_full_key(id))) targets.push_back({.id = std::string(id)});
+              });
+  return erase_targets(std::move(targets)).unexpired;
+}
+
+std::size_t Store::erase_group(Family family, const std::vector<std::string>& groups) {
+  require_writable();
+  std::vector<EraseTarget> targets;
+  for (const std::string& group : groups) {
+    scan_prefix(db_->db(), db_->family(family), group_prefix(group),
+                [&](std::string_view index_key, std::string_view index_value) {
+                  const auto value = decode_index_value(index_value);
+                  const std::string_view id = group_index_id(index_key);
+                  if (!value || id.empty()) {
+                    throw CorruptionError(fmt::format("damaged {} index entry", family_name(family)));
+                  }
+                  targets.push_back({.id = std::string(id),
+                                     .generation = value->created_us,
+                                     .index_key = std::string(index_key),
+                                     .index_family = family});
+                });
+  }
+  // An entry with several of the tags is found once per tag; erase and count it once.
+  std::sort(targets.begin(), targets.end(),
+            [](const EraseTarget& a, const EraseTarget& b) { return a.id < b.id; });
+  return erase_targets(std::move(targets)).unexpired;
+}
+
+std::size_t Store::cleanup_expired() {
+  require_writable();
+  const std::int64_t now = now_us();
+  std::vector<EraseTarget> targets;
+  rocksdb::ReadOptions read;
+  std::string upper;
+  put_time(upper, now);  // ledger keys below this expired strictly before `now`
+  rocksdb::Slice upper_slice(upper);
+  read.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(db_->db().NewIterator(read, db_->family(Family::expiry)));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    const auto ledger = decode_expiry_index_key(it->key().ToStringView());
+    if (!ledger) throw CorruptionError("damaged expiry index entry");
+    targets.push_back({.id = std::string(ledger->id),
+                       .generation = ledger->created_us,
+                       .index_key = it->key().ToString(),
+                       .index_family = Family::expiry,
+                       .ledger = true});
+  }
+  check(it->status(), "scanning the expiry index");
+  it.reset();
+  return erase_targets(std::move(targets)).removed;
+}
+
+Store::EraseResult Store::erase_targets(std::vector<EraseTarget> targets) {
+  EraseResult total;
+  const std::int64_t now = now_us();
+  for (std::size_t begin = 0; begin < targets.size(); begin += kChunk) {
+    const std::size_t end = std::min(targets.size(), begin + kChunk);
+    std::vector<EraseTarget> chunk(std::make_move_iterator(targets.begin() + begin),
+                                   std::make_move_iterator(targets.begin() + end));
+    const EraseResult part = erase_chunk(chunk, now);
+    total.unexpired += part.unexpired;
+    total.removed += part.removed;
+  }
+  return total;
+}
+
+Store::EraseResult Store::erase_chunk(std::vector<EraseTarget>& chunk, std::int64_t now) {
+  std::vector<std::string_view> ids;
+  ids.reserve(chunk.size());
+  for (const EraseTarget& target : chunk) ids.push_back(target.id);
+  KeyLocks::Guard guard = locks_.lock_ids(ids);
+
+  std::vector<rocksdb::Slice> slices(ids.begin(), ids.end());
+  std::vector<rocksdb::PinnableSlice> records(ids.size());
+  std::vector<rocksdb::Status> statuses(ids.size());
+  db_->db().MultiGet(rocksdb::ReadOptions(), db_->family(Family::data), slices.size(),
+                     slices.data(), records.data(), statuses.data());
+
+  EraseResult result;
+  rocksdb::WriteBatch batch;
+  std::int64_t count_delta = 0;
+  std::vector<std::string_view> erased;  // ids erased by this batch, to skip repeats
+  for (std::size_t i = 0; i < chunk.size(); ++i) {
+    const EraseTarget& target = chunk[i];
+    const bool repeat = std::find(erased.begin(), erased.end(), target.id) != erased.end();
+    std::optional<RecordHeader> header;
+    if (statuses[i].ok() && !repeat) {
+      header = decode_record(records[i].ToStringView()).header;
+    } else if (!statuses[i].ok() && !statuses[i].IsNotFound()) {
+      check(statuses[i], "reading an entry to erase it");
+    }
+    const bool matches = header && (!target.generation || *target.generation == header->created_us);
+    if (matches) {
+      const auto key = decode_id(target.id);
+      if (!key) throw CorruptionError("damaged entry id");
+      batch.Delete(db_->family(Family::data), target.id);
+      add_index_deletes(batch, target.id, *key, *header);
+      --count_delta;
+      ++result.removed;
+      if (!is_expired(*header, now)) ++result.unexpired;
+      erased.push_back(target.id);
+      access_.forget(target.id);
+      continue;
+    }
+    if (repeat) continue;
+    // The entry the index entry names is gone or was replaced: drop the stale index entry.
+    if (!target.index_key.empty()) batch.Delete(db_->family(target.index_family), target.index_key);
+    if (target.ledger) {
+      --count_delta;
+      ++result.removed;
+    }
+  }
+  if (count_delta != 0) {
+    batch.Merge(db_->family(Family::meta), kEntryCountKey, encode_counter(count_delta));
+  }
+  if (batch.Count() > 0) write(batch, true);
+  return result;
+}
+
+void Store::clear() {
+  require_writable();
+  KeyLocks::Guard guard = locks_.lock_all();
+  rocksdb::WriteBatch batch;
+  for (Family family : {Family::data, Family::tags, Family::namespaces, Family::expiry,
+                        Family::created}) {
+    std::unique_ptr<rocksdb::Iterator> it(
+        db_->db().NewIterator(rocksdb::ReadOptions(), db_->family(family)));
+    it->SeekToFirst();
+    if (!it->Valid()) {
+      check(it->status(), "scanning before clear");
+      continue;
+    }
+    const std::string first = it->key().ToString();
+    it->SeekToLast();
+    check(it->status(), "scanning before clear");
+    const std::string last = it->key().ToString();
+    batch.DeleteRange(db_->family(family), first, last);
+    batch.Delete(db_->family(family), last);  // DeleteRange excludes its end
+  }
+  batch.Put(db_->family(Family::meta), kEntryCountKey, encode_counter(0));
+  write(batch, true);
+  access_.clear();
+}
+
+// --- stats and maintenance -------------------------------------------------------------------
+
+std::optional<TimePoint> Store::edge_created_at(bool newest) {
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->db().NewIterator(rocksdb::ReadOptions(), db_->family(Family::created)));
+  newest ? it->SeekToLast() : it->SeekToFirst();
+  // Skip index entries whose entry the compaction filter already dropped or that were
+  // replaced; they are removed by the next cleanup or compaction.
+  for (; it->Valid(); newest ? it->Prev() : it->Next()) {
+    const std::string_view id = created_index_id(it->key().ToStringView());
+    const auto index = decode_index_value(it->value().ToStringView());
+    if (id.empty() || !index) throw CorruptionError("damaged created index entry");
+    rocksdb::PinnableSlice bytes;
+    const rocksdb::Status status =
+        db_->db().Get(rocksdb::ReadOptions(), db_->family(Family::data), slice(id), &bytes);
+    if (status.IsNotFound()) continue;
+    check(status, "reading an entry");
+    if (decode_record(bytes.ToStringView()).header.created_us == index->created_us) {
+      return from_micros(index->created_us);
+    }
+  }
+  check(it->status(), "scanning the created index");
+  return std::nullopt;
+}
+
+CacheStats Store::stats() {
+  CacheStats stats;
+  stats.total_entries = static_cast<std::uint64_t>(std::max<std::int64_t>(0, db_->read_counter(kMetaEntryCount)));
+  stats.total_hits = hits_.load();
+  stats.total_misses = misses_.load();
+  stats.hit_rate = hit_rate_of(stats.total_hits, stats.total_misses);
+  std::uint64_t memory = db_->block_cache_usage();
+  for (std::size_t i = 0; i < kFamilyCount; ++i) {
+    for (const char* property : {"rocksdb.cur-size-all-mem-tables", "rocksdb.estimate-table-readers-mem"}) {
+      std::uint64_t value = 0;
+      if (db_->db().GetIntProperty(db_->family(static_cast<Family>(i)), property, &value)) {
+        memory += value;
+      }
+    }
+  }
+  stats.memory_usage_bytes = memory;
+  stats.oldest_entry = edge_created_at(false);
+  stats.newest_entry = edge_created_at(true);
+  return stats;
+}
+
+void Store::flush() {
+  if (db_->mode() != OpenMode::read_write) return;
+  std::lock_guard flush_lock(flush_mutex_);
+  const std::vector<std::pair<std::string, PendingAccess>> pending = access_.drain();
+  for (std::size_t begin = 0; begin < pending.size(); begin += kChunk) {
+    const std::size_t end = std::min(pending.size(), begin + kChunk);
+    std::vector<std::string_view> ids;
+    for (std::size_t i = begin; i < end; ++i) ids.push_back(pending[i].first);
+    // The batch lands before the stripes are released, or a concurrent set could be
+    // overwritten by this rewrite of the entry it replaced.
+    KeyLocks::Guard guard = locks_.lock_ids(ids);
+    std::vector<rocksdb::Slice> slices(ids.begin(), ids.end());
+    std::vector<rocksdb::PinnableSlice> records(ids.size());
+    std::vector<rocksdb::Status> statuses(ids.size());
+    db_->db().MultiGet(rocksdb::ReadOptions(), db_->family(Family::data), slices.size(),
+                       slices.data(), records.data(), statuses.data());
+    rocksdb::WriteBatch batch;
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      if (statuses[i].IsNotFound()) continue;
+      check(statuses[i], "reading an entry to record its hits");
+      DecodedRecord record = decode_record(records[i].ToStringView());
+      const PendingAccess& access = pending[begin + i].second;
+      if (record.header.created_us != access.created_us) continue;  // replaced meanwhile
+      record.header.hit_count += access.hits;
+      record.header.last_accessed_us =
+          std::max(record.header.last_accessed_us, access.last_accessed_us);
+      batch.Put(db_->family(Family::data), slices[i],
+                encode_record(record.header, record.value_msgpack));
+    }
+    if (batch.Count() > 0) write(batch, false);
+  }
+
+  const std::uint64_t hits = hits_.load();
+  const std::uint64_t misses = misses_.load();
+  rocksdb::WriteBatch totals;
+  if (hits != hits_flushed_) {
+    totals.Merge(db_->family(Family::meta), std::string(kMetaHits),
+                 encode_counter(static_cast<std::int64_t>(hits - hits_flushed_)));
+  }
+  if (misses != misses_flushed_) {
+    totals.Merge(db_->family(Family::meta), std::string(kMetaMisses),
+                 encode_counter(static_cast<std::int64_t>(misses - misses_flushed_)));
+  }
+  if (totals.Count() > 0) write(totals, false);
+  hits_flushed_ = hits;
+  misses_flushed_ = misses;
+}
+
+void Store::compact() {
+  require_writable();
+  rocksdb::CompactRangeOptions options;
+  options.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  for (std::size_t i = 0; i < kFamilyCount; ++i) {
+    check(db_->db().CompactRange(options, db_->family(static_cast<Family>(i)), nullptr, nullptr),
+          "compacting the cache");
+  }
+}
+
+}  // namespace portico::cache::internal
