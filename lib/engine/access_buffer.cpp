@@ -4,18 +4,18 @@
 
 namespace portico::cache::internal {
 
-std::uint64_t AccessBuffer::record_hit(std::string_view id, std::int64_t created_us,
-                                       std::int64_t now_us) {
+std::uint64_t AccessBuffer::record_hit(std::string_view id, std::int64_t created_ns,
+                                       std::int64_t now_ns) {
   Shard& shard = shard_of(id);
   std::lock_guard lock(shard.mutex);
   auto it = shard.pending.find(id);
   if (it == shard.pending.end()) {
-    it = shard.pending.emplace(std::string(id), PendingAccess{.created_us = created_us}).first;
-  } else if (it->second.created_us != created_us) {
-    it->second = PendingAccess{.created_us = created_us};
+    it = shard.pending.emplace(std::string(id), PendingAccess{.created_ns = created_ns}).first;
+  } else if (it->second.created_ns != created_ns) {
+    it->second = PendingAccess{.created_ns = created_ns};
   }
   it->second.hits += 1;
-  it->second.last_accessed_us = std::max(it->second.last_accessed_us, now_us);
+  it->second.last_accessed_ns = std::max(it->second.last_accessed_ns, now_ns);
   return it->second.hits;
 }
 

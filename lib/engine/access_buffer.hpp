@@ -20,15 +20,15 @@
 namespace portico::cache::internal {
 
 struct PendingAccess {
-  std::int64_t created_us = 0;  // generation
+  std::int64_t created_ns = 0;  // generation
   std::uint64_t hits = 0;
-  std::int64_t last_accessed_us = 0;
+  std::int64_t last_accessed_ns = 0;
 };
 
 class AccessBuffer {
  public:
   // Records one hit; returns the hits now pending for this generation (this one included).
-  std::uint64_t record_hit(std::string_view id, std::int64_t created_us, std::int64_t now_us);
+  std::uint64_t record_hit(std::string_view id, std::int64_t created_ns, std::int64_t now_ns);
   // Forgets what is pending for `id` (it was overwritten or erased).
   void forget(std::string_view id);
   // Takes everything pending, leaving the buffer empty.

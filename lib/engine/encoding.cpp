@@ -55,16 +55,16 @@ std::size_t read_varint32(std::string_view bytes, std::uint32_t& v) {
 
 }  // namespace
 
-std::int64_t to_micros(TimePoint t) {
-  return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
+std::int64_t to_nanos(TimePoint t) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
 }
 
-TimePoint from_micros(std::int64_t micros) {
-  return TimePoint(std::chrono::duration_cast<TimePoint::duration>(std::chrono::microseconds(micros)));
+TimePoint from_nanos(std::int64_t nanos) {
+  return TimePoint(std::chrono::duration_cast<TimePoint::duration>(std::chrono::nanoseconds(nanos)));
 }
 
-void put_time(std::string& out, std::int64_t micros) {
-  const std::uint64_t v = static_cast<std::uint64_t>(micros) ^ kSignFlip;
+void put_time(std::string& out, std::int64_t nanos) {
+  const std::uint64_t v = static_cast<std::uint64_t>(nanos) ^ kSignFlip;
   for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>(v >> shift));
 }
 
@@ -105,14 +105,14 @@ std::string encode_record(const RecordHeader& header, std::string_view value_msg
   msgpack::packer<StringSink> packer(sink);
   packer.pack_array(6);
   packer.pack(kFormatVersion);
-  packer.pack(header.created_us);
-  if (header.expires_us) {
-    packer.pack(*header.expires_us);
+  packer.pack(header.created_ns);
+  if (header.expires_ns) {
+    packer.pack(*header.expires_ns);
   } else {
     packer.pack_nil();
   }
   packer.pack(header.hit_count);
-  packer.pack(header.last_accessed_us);
+  packer.pack(header.last_accessed_ns);
   packer.pack(header.tags);
   out.append(value_msgpack);
   return out;
@@ -135,10 +135,10 @@ DecodedRecord decode_record(std::string_view bytes) {
     if (o.type != msgpack::type::ARRAY || o.via.array.size != 6) corrupt_record("bad header");
     const msgpack::object* f = o.via.array.ptr;
     if (f[0].as<std::uint32_t>() != kFormatVersion) corrupt_record("unknown record format");
-    record.header.created_us = f[1].as<std::int64_t>();
-    if (!f[2].is_nil()) record.header.expires_us = f[2].as<std::int64_t>();
+    record.header.created_ns = f[1].as<std::int64_t>();
+    if (!f[2].is_nil()) record.header.expires_ns = f[2].as<std::int64_t>();
     record.header.hit_count = f[3].as<std::uint64_t>();
-    record.header.last_accessed_us = f[4].as<std::int64_t>();
+    record.header.last_accessed_ns = f[4].as<std::int64_t>();
     record.header.tags = f[5].as<std::vector<std::string>>();
     if (offset >= bytes.size()) corrupt_record("missing value");
     record.value_msgpack = bytes.substr(offset);
@@ -150,15 +150,15 @@ DecodedRecord decode_record(std::string_view bytes) {
   return record;
 }
 
-bool decode_record_expiry(std::string_view bytes, std::optional<std::int64_t>& expires_us) {
+bool decode_record_expiry(std::string_view bytes, std::optional<std::int64_t>& expires_ns) {
   try {
     std::size_t offset = 0;
     const msgpack::object_handle handle = unpack_header(bytes, offset);
     const msgpack::object& o = handle.get();
     if (o.type != msgpack::type::ARRAY || o.via.array.size != 6) return false;
     const msgpack::object& expiry = o.via.array.ptr[2];
-    expires_us.reset();
-    if (!expiry.is_nil()) expires_us = expiry.as<std::int64_t>();
+    expires_ns.reset();
+    if (!expiry.is_nil()) expires_ns = expiry.as<std::int64_t>();
     return true;
   } catch (const std::exception&) {
     return false;
@@ -203,10 +203,10 @@ std::string_view group_index_group(std::string_view index_key) {
   return split_group_key(index_key, group, id) ? group : std::string_view{};
 }
 
-std::string created_index_key(std::int64_t created_us, std::string_view id) {
+std::string created_index_key(std::int64_t created_ns, std::string_view id) {
   std::string out;
   out.reserve(kTimeBytes + id.size());
-  put_time(out, created_us);
+  put_time(out, created_ns);
   out.append(id);
   return out;
 }
@@ -215,35 +215,35 @@ std::string_view created_index_id(std::string_view key) {
   return key.size() <= kTimeBytes + kNsLengthBytes ? std::string_view{} : key.substr(kTimeBytes);
 }
 
-std::string expiry_index_key(std::int64_t expires_us, std::int64_t created_us,
+std::string expiry_index_key(std::int64_t expires_ns, std::int64_t created_ns,
                              std::string_view id) {
   std::string out;
   out.reserve(2 * kTimeBytes + id.size());
-  put_time(out, expires_us);
-  put_time(out, created_us);
+  put_time(out, expires_ns);
+  put_time(out, created_ns);
   out.append(id);
   return out;
 }
 
 std::optional<ExpiryIndexEntry> decode_expiry_index_key(std::string_view key) {
   if (key.size() <= 2 * kTimeBytes + kNsLengthBytes) return std::nullopt;
-  return ExpiryIndexEntry{.expires_us = read_time(key),
-                          .created_us = read_time(key.substr(kTimeBytes)),
+  return ExpiryIndexEntry{.expires_ns = read_time(key),
+                          .created_ns = read_time(key.substr(kTimeBytes)),
                           .id = key.substr(2 * kTimeBytes)};
 }
 
-std::string encode_index_value(std::int64_t created_us, std::optional<std::int64_t> expires_us) {
+std::string encode_index_value(std::int64_t created_ns, std::optional<std::int64_t> expires_ns) {
   std::string out;
   out.reserve(2 * kTimeBytes);
-  put_time(out, created_us);
-  if (expires_us) put_time(out, *expires_us);
+  put_time(out, created_ns);
+  if (expires_ns) put_time(out, *expires_ns);
   return out;
 }
 
 std::optional<IndexValue> decode_index_value(std::string_view bytes) {
   if (bytes.size() != kTimeBytes && bytes.size() != 2 * kTimeBytes) return std::nullopt;
-  IndexValue value{.created_us = read_time(bytes)};
-  if (bytes.size() == 2 * kTimeBytes) value.expires_us = read_time(bytes.substr(kTimeBytes));
+  IndexValue value{.created_ns = read_time(bytes)};
+  if (bytes.size() == 2 * kTimeBytes) value.expires_ns = read_time(bytes.substr(kTimeBytes));
   return value;
 }
 

@@ -6,20 +6,20 @@
 // full_key stay distinct: the suffix tells where the namespace ends.
 //
 // Entry record (value in `data`): a msgpack header array
-//   [format, created_us, expires_us | nil, hit_count, last_accessed_us, [tags...]]
+//   [format, created_ns, expires_ns | nil, hit_count, last_accessed_ns, [tags...]]
 // followed directly by the value's own msgpack document, so a value is stored and returned
 // without re-encoding and the header decodes without touching the value.
 //
 // Index families, each keyed so a prefix scan finds one group:
 //   tags:       varint32(len) tag  id  -> index value
 //   namespaces: varint32(len) ns   id  -> index value
-//   created:    created_us(8)      id  -> index value   (oldest/newest entry)
-//   expiry:     expires_us(8) created_us(8) id -> ""    (the cleanup ledger)
-// An index value is created_us(8) [expires_us(8)]: the creation time names the generation of
+//   created:    created_ns(8)      id  -> index value   (oldest/newest entry)
+//   expiry:     expires_ns(8) created_ns(8) id -> ""    (the cleanup ledger)
+// An index value is created_ns(8) [expires_ns(8)]: the creation time names the generation of
 // the entry the index entry belongs to, so an index entry left by an entry that the compaction
 // filter dropped, then re-created, is recognised as stale; the expiry lets the filter drop
 // index entries on its own.
-// Times are microseconds since the epoch, stored big-endian with the sign bit flipped so they
+// Times are nanoseconds since the epoch, stored big-endian with the sign bit flipped so they
 // sort in time order.
 #pragma once
 
@@ -36,10 +36,10 @@ namespace portico::cache::internal {
 
 inline constexpr std::uint32_t kFormatVersion = 1;
 
-std::int64_t to_micros(TimePoint t);
-TimePoint from_micros(std::int64_t micros);
+std::int64_t to_nanos(TimePoint t);
+TimePoint from_nanos(std::int64_t nanos);
 
-void put_time(std::string& out, std::int64_t micros);
+void put_time(std::string& out, std::int64_t nanos);
 std::int64_t read_time(std::string_view bytes);  // REQUIRES: bytes.size() >= 8
 
 // --- entry ids -------------------------------------------------------------------------------
@@ -51,10 +51,10 @@ std::string_view id_full_key(std::string_view id);
 
 // --- entry records ---------------------------------------------------------------------------
 struct RecordHeader {
-  std::int64_t created_us = 0;
-  std::optional<std::int64_t> expires_us{};
+  std::int64_t created_ns = 0;
+  std::optional<std::int64_t> expires_ns{};
   std::uint64_t hit_count = 0;
-  std::int64_t last_accessed_us = 0;
+  std::int64_t last_accessed_ns = 0;
   std::vector<std::string> tags{};
 };
 
@@ -67,7 +67,7 @@ struct DecodedRecord {
 // Throws CorruptionError when `bytes` is not a record.
 DecodedRecord decode_record(std::string_view bytes);
 // Only the expiry, for the compaction filter: false when undecodable.
-bool decode_record_expiry(std::string_view bytes, std::optional<std::int64_t>& expires_us);
+bool decode_record_expiry(std::string_view bytes, std::optional<std::int64_t>& expires_ns);
 
 // --- index families --------------------------------------------------------------------------
 std::string group_prefix(std::string_view group);  // varint32(len) + group: tags, namespaces
@@ -77,21 +77,21 @@ std::string_view group_index_id(std::string_view index_key);
 // The group (tag or namespace) of a tags/namespaces key; empty if malformed.
 std::string_view group_index_group(std::string_view index_key);
 
-std::string created_index_key(std::int64_t created_us, std::string_view id);
-std::string expiry_index_key(std::int64_t expires_us, std::int64_t created_us,
+std::string created_index_key(std::int64_t created_ns, std::string_view id);
+std::string expiry_index_key(std::int64_t expires_ns, std::int64_t created_ns,
                              std::string_view id);
 struct ExpiryIndexEntry {
-  std::int64_t expires_us = 0;
-  std::int64_t created_us = 0;
+  std::int64_t expires_ns = 0;
+  std::int64_t created_ns = 0;
   std::string_view id;
 };
 std::optional<ExpiryIndexEntry> decode_expiry_index_key(std::string_view key);
 std::string_view created_index_id(std::string_view key);  // empty if malformed
 
-std::string encode_index_value(std::int64_t created_us, std::optional<std::int64_t> expires_us);
+std::string encode_index_value(std::int64_t created_ns, std::optional<std::int64_t> expires_ns);
 struct IndexValue {
-  std::int64_t created_us = 0;
-  std::optional<std::int64_t> expires_us{};
+  std::int64_t created_ns = 0;
+  std::optional<std::int64_t> expires_ns{};
 };
 std::optional<IndexValue> decode_index_value(std::string_view bytes);
 

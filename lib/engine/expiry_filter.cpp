@@ -10,11 +10,11 @@ namespace {
 
 class ExpiryFilter final : public rocksdb::CompactionFilter {
  public:
-  ExpiryFilter(FilteredFamily family, std::optional<std::int64_t> now_us,
+  ExpiryFilter(FilteredFamily family, std::optional<std::int64_t> now_ns,
                std::shared_ptr<std::atomic<std::uint64_t>> undecodable,
                std::shared_ptr<std::atomic<std::uint64_t>> dropped)
       : family_(family),
-        now_us_(now_us),
+        now_us_(now_ns),
         undecodable_(std::move(undecodable)),
         dropped_(std::move(dropped)) {}
 
@@ -22,12 +22,12 @@ class ExpiryFilter final : public rocksdb::CompactionFilter {
                     const rocksdb::Slice& existing_value, std::string* /*new_value*/,
                     std::string* /*skip_until*/) const override {
     if (value_type != ValueType::kValue || !now_us_) return Decision::kKeep;
-    std::optional<std::int64_t> expires_us;
-    if (!read_expiry(existing_value.ToStringView(), expires_us)) {
+    std::optional<std::int64_t> expires_ns;
+    if (!read_expiry(existing_value.ToStringView(), expires_ns)) {
       undecodable_->fetch_add(1, std::memory_order_relaxed);
       return Decision::kKeep;
     }
-    if (expires_us && *now_us_ > *expires_us) {
+    if (expires_ns && *now_us_ > *expires_ns) {
       dropped_->fetch_add(1, std::memory_order_relaxed);
       return Decision::kRemove;
     }
@@ -37,11 +37,11 @@ class ExpiryFilter final : public rocksdb::CompactionFilter {
   const char* Name() const override { return "portico.ExpiryFilter"; }
 
  private:
-  bool read_expiry(std::string_view value, std::optional<std::int64_t>& expires_us) const {
-    if (family_ == FilteredFamily::data) return decode_record_expiry(value, expires_us);
+  bool read_expiry(std::string_view value, std::optional<std::int64_t>& expires_ns) const {
+    if (family_ == FilteredFamily::data) return decode_record_expiry(value, expires_ns);
     const auto index = decode_index_value(value);
     if (!index) return false;
-    expires_us = index->expires_us;
+    expires_ns = index->expires_ns;
     return true;
   }
 
@@ -62,13 +62,13 @@ ExpiryFilterFactory::ExpiryFilterFactory(FilteredFamily family, std::shared_ptr<
 std::unique_ptr<rocksdb::CompactionFilter> ExpiryFilterFactory::CreateCompactionFilter(
     const rocksdb::CompactionFilter::Context& /*context*/) {
   // One reading per compaction: an entry's fate does not depend on where in the run it falls.
-  std::optional<std::int64_t> now_us;
+  std::optional<std::int64_t> now_ns;
   try {
-    now_us = to_micros(clock_->now());
+    now_ns = to_nanos(clock_->now());
   } catch (...) {
-    now_us.reset();
+    now_ns.reset();
   }
-  return std::make_unique<ExpiryFilter>(family_, now_us, undecodable_, dropped_);
+  return std::make_unique<ExpiryFilter>(family_, now_ns, undecodable_, dropped_);
 }
 
 const char* ExpiryFilterFactory::Name() const {

@@ -8,6 +8,7 @@
 #include <rocksdb/iterator.h>
 #include <rocksdb/write_batch.h>
 
+#include "core/expiry.hpp"
 #include "core/value_access.hpp"
 #include "engine/counter_merge.hpp"
 #include "engine/encoding.hpp"
@@ -23,8 +24,8 @@ rocksdb::Slice slice(std::string_view s) { return {s.data(), s.size()}; }
 
 const std::string kEntryCountKey(kMetaEntryCount);
 
-bool is_expired(const RecordHeader& header, std::int64_t now_us) {
-  return header.expires_us && now_us > *header.expires_us;
+bool is_expired(const RecordHeader& header, std::int64_t now_ns) {
+  return header.expires_ns && now_ns > *header.expires_ns;
 }
 
 // Iterates the keys of one family that start with `prefix`.
@@ -52,7 +53,7 @@ Store::Store(std::unique_ptr<Database> database, RocksDBOptions options)
   misses_ = misses_flushed_;
 }
 
-std::int64_t Store::now_us() const { return to_micros(options_.clock->now()); }
+std::int64_t Store::now_ns() const { return to_nanos(options_.clock->now()); }
 
 void Store::require_writable() const {
   if (db_->mode() != OpenMode::read_write) {
@@ -76,17 +77,17 @@ std::optional<CacheEntry> Store::read_hit(const CacheKey& key, std::string_view 
     return std::nullopt;
   }
   // Read-only instances keep their hits in memory: they never write.
-  const std::uint64_t pending = access_.record_hit(id, record.header.created_us, now);
+  const std::uint64_t pending = access_.record_hit(id, record.header.created_ns, now);
   hits_.fetch_add(1, std::memory_order_relaxed);
   CacheEntry entry;
   entry.key.key = key.key;
   entry.key.ns = key.ns;
   entry.key.tags = std::move(record.header.tags);
   entry.value = detail::ValueAccess::adopt(record.value_msgpack);
-  entry.created_at = from_micros(record.header.created_us);
-  if (record.header.expires_us) entry.expires_at = from_micros(*record.header.expires_us);
+  entry.created_at = from_nanos(record.header.created_ns);
+  if (record.header.expires_ns) entry.expires_at = from_nanos(*record.header.expires_ns);
   entry.hit_count = record.header.hit_count + pending;
-  entry.last_accessed = from_micros(now);
+  entry.last_accessed = from_nanos(now);
   return entry;
 }
 
@@ -100,7 +101,7 @@ std::optional<CacheEntry> Store::get(const CacheKey& key) {
     return std::nullopt;
   }
   check(status, "reading an entry");
-  return read_hit(key, id, bytes.ToStringView(), now_us());
+  return read_hit(key, id, bytes.ToStringView(), now_ns());
 }
 
 std::vector<std::optional<CacheEntry>> Store::get_many(const std::vector<CacheKey>& keys) {
@@ -112,7 +113,7 @@ std::vector<std::optional<CacheEntry>> Store::get_many(const std::vector<CacheKe
   std::vector<rocksdb::Status> statuses(ids.size());
   db_->db().MultiGet(rocksdb::ReadOptions(), db_->family(Family::data), slices.size(),
                      slices.data(), values.data(), statuses.data());
-  const std::int64_t now = now_us();
+  const std::int64_t now = now_ns();
   std::vector<std::optional<CacheEntry>> entries;
   entries.reserve(keys.size());
   for (std::size_t i = 0; i < keys.size(); ++i) {
@@ -133,26 +134,26 @@ bool Store::exists(const CacheKey& key) {
       db_->db().Get(rocksdb::ReadOptions(), db_->family(Family::data), encode_id(key), &bytes);
   if (status.IsNotFound()) return false;
   check(status, "reading an entry");
-  std::optional<std::int64_t> expires_us;
-  if (!decode_record_expiry(bytes.ToStringView(), expires_us)) {
+  std::optional<std::int64_t> expires_ns;
+  if (!decode_record_expiry(bytes.ToStringView(), expires_ns)) {
     throw CorruptionError("cache entry record is damaged: bad header");
   }
-  return !expires_us || now_us() <= *expires_us;
+  return !expires_ns || now_ns() <= *expires_ns;
 }
 
 // --- writes ----------------------------------------------------------------------------------
 
 void Store::add_index_puts(rocksdb::WriteBatch& batch, std::string_view id, const CacheKey& key,
                            const RecordHeader& header) {
-  const std::string index_value = encode_index_value(header.created_us, header.expires_us);
+  const std::string index_value = encode_index_value(header.created_ns, header.expires_ns);
   for (const std::string& tag : header.tags) {
     batch.Put(db_->family(Family::tags), group_index_key(tag, id), index_value);
   }
   if (key.ns) batch.Put(db_->family(Family::namespaces), group_index_key(*key.ns, id), index_value);
-  batch.Put(db_->family(Family::created), created_index_key(header.created_us, id), index_value);
-  if (header.expires_us) {
+  batch.Put(db_->family(Family::created), created_index_key(header.created_ns, id), index_value);
+  if (header.expires_ns) {
     batch.Put(db_->family(Family::expiry),
-              expiry_index_key(*header.expires_us, header.created_us, id), rocksdb::Slice());
+              expiry_index_key(*header.expires_ns, header.created_ns, id), rocksdb::Slice());
   }
 }
 
@@ -162,10 +163,10 @@ void Store::add_index_deletes(rocksdb::WriteBatch& batch, std::string_view id,
     batch.Delete(db_->family(Family::tags), group_index_key(tag, id));
   }
   if (key.ns) batch.Delete(db_->family(Family::namespaces), group_index_key(*key.ns, id));
-  batch.Delete(db_->family(Family::created), created_index_key(header.created_us, id));
-  if (header.expires_us) {
+  batch.Delete(db_->family(Family::created), created_index_key(header.created_ns, id));
+  if (header.expires_ns) {
     batch.Delete(db_->family(Family::expiry),
-                 expiry_index_key(*header.expires_us, header.created_us, id));
+                 expiry_index_key(*header.expires_ns, header.created_ns, id));
   }
 }
 
@@ -179,7 +180,7 @@ void Store::set_many(std::vector<CacheItem> items) {
     ids.push_back(encode_id(items[i].key));
     last_of[ids.back()] = i;
   }
-  const std::int64_t now = now_us();
+  const std::int64_t now = now_ns();
   std::vector<CacheItem> chunk;
   for (std::size_t i = 0; i < items.size(); ++i) {
     if (last_of[ids[i]] != i) continue;
@@ -217,12 +218,14 @@ void Store::write_set_chunk(std::vector<CacheItem>& chunk, std::int64_t now) {
     } else {
       check(statuses[i], "reading an entry before overwriting it");
     }
-    RecordHeader header{.created_us = now,
-                        .expires_us = {},
+    RecordHeader header{.created_ns = now,
+                        .expires_ns = {},
                         .hit_count = 0,
-                        .last_accessed_us = now,
+                        .last_accessed_ns = now,
                         .tags = item.key.tags};
-    if (item.ttl) header.expires_us = now + item.ttl->count();
+    if (const auto expiry = detail::expiry_after(from_nanos(now), item.ttl)) {
+      header.expires_ns = to_nanos(*expiry);
+    }
     batch.Put(db_->family(Family::data), ids[i],
               encode_record(header, item.value.msgpack()));
     add_index_puts(batch, ids[i], item.key, header);
@@ -264,7 +267,7 @@ std::size_t Store::erase_group(Family family, const std::vector<std::string>& gr
                     throw CorruptionError(fmt::format("damaged {} index entry", family_name(family)));
                   }
                   targets.push_back({.id = std::string(id),
-                                     .generation = value->created_us,
+                                     .generation = value->created_ns,
                                      .index_key = std::string(index_key),
                                      .index_family = family});
                 });
@@ -277,7 +280,7 @@ std::size_t Store::erase_group(Family family, const std::vector<std::string>& gr
 
 std::size_t Store::cleanup_expired() {
   require_writable();
-  const std::int64_t now = now_us();
+  const std::int64_t now = now_ns();
   std::vector<EraseTarget> targets;
   rocksdb::ReadOptions read;
   std::string upper;
@@ -289,7 +292,7 @@ std::size_t Store::cleanup_expired() {
     const auto ledger = decode_expiry_index_key(it->key().ToStringView());
     if (!ledger) throw CorruptionError("damaged expiry index entry");
     targets.push_back({.id = std::string(ledger->id),
-                       .generation = ledger->created_us,
+                       .generation = ledger->created_ns,
                        .index_key = it->key().ToString(),
                        .index_family = Family::expiry,
                        .ledger = true});
@@ -301,7 +304,7 @@ std::size_t Store::cleanup_expired() {
 
 Store::EraseResult Store::erase_targets(std::vector<EraseTarget> targets) {
   EraseResult total;
-  const std::int64_t now = now_us();
+  const std::int64_t now = now_ns();
   for (std::size_t begin = 0; begin < targets.size(); begin += kChunk) {
     const std::size_t end = std::min(targets.size(), begin + kChunk);
     std::vector<EraseTarget> chunk(std::make_move_iterator(targets.begin() + begin),
@@ -338,7 +341,7 @@ Store::EraseResult Store::erase_chunk(std::vector<EraseTarget>& chunk, std::int6
     } else if (!statuses[i].ok() && !statuses[i].IsNotFound()) {
       check(statuses[i], "reading an entry to erase it");
     }
-    const bool matches = header && (!target.generation || *target.generation == header->created_us);
+    const bool matches = header && (!target.generation || *target.generation == header->created_ns);
     if (matches) {
       const auto key = decode_id(target.id);
       if (!key) throw CorruptionError("damaged entry id");
@@ -408,8 +411,8 @@ std::optional<TimePoint> Store::edge_created_at(bool newest) {
         db_->db().Get(rocksdb::ReadOptions(), db_->family(Family::data), slice(id), &bytes);
     if (status.IsNotFound()) continue;
     check(status, "reading an entry");
-    if (decode_record(bytes.ToStringView()).header.created_us == index->created_us) {
-      return from_micros(index->created_us);
+    if (decode_record(bytes.ToStringView()).header.created_ns == index->created_ns) {
+      return from_nanos(index->created_ns);
     }
   }
   check(it->status(), "scanning the created index");
@@ -459,10 +462,10 @@ void Store::flush() {
       check(statuses[i], "reading an entry to record its hits");
       DecodedRecord record = decode_record(records[i].ToStringView());
       const PendingAccess& access = pending[begin + i].second;
-      if (record.header.created_us != access.created_us) continue;  // replaced meanwhile
+      if (record.header.created_ns != access.created_ns) continue;  // replaced meanwhile
       record.header.hit_count += access.hits;
-      record.header.last_accessed_us =
-          std::max(record.header.last_accessed_us, access.last_accessed_us);
+      record.header.last_accessed_ns =
+          std::max(record.header.last_accessed_ns, access.last_accessed_ns);
       batch.Put(db_->family(Family::data), slices[i],
                 encode_record(record.header, record.value_msgpack));
     }

@@ -67,18 +67,18 @@ class Store {
   };
 
   EraseResult erase_targets(std::vector<EraseTarget> targets);
-  EraseResult erase_chunk(std::vector<EraseTarget>& chunk, std::int64_t now_us);
-  void write_set_chunk(std::vector<CacheItem>& chunk, std::int64_t now_us);
+  EraseResult erase_chunk(std::vector<EraseTarget>& chunk, std::int64_t now_ns);
+  void write_set_chunk(std::vector<CacheItem>& chunk, std::int64_t now_ns);
   void add_index_puts(rocksdb::WriteBatch& batch, std::string_view id, const CacheKey& key,
                       const RecordHeader& header);
   void add_index_deletes(rocksdb::WriteBatch& batch, std::string_view id, const CacheKey& key,
                          const RecordHeader& header);
   std::optional<CacheEntry> read_hit(const CacheKey& key, std::string_view id,
-                                     std::string_view bytes, std::int64_t now_us);
+                                     std::string_view bytes, std::int64_t now_ns);
   void count_miss() { misses_.fetch_add(1, std::memory_order_relaxed); }
   void write(rocksdb::WriteBatch& batch, bool durable);
   void require_writable() const;
-  std::int64_t now_us() const;
+  std::int64_t now_ns() const;
   std::optional<TimePoint> edge_created_at(bool newest);
 
   std::unique_ptr<Database> db_;
