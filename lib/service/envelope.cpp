@@ -12,8 +12,9 @@ namespace {
 
 constexpr std::uint32_t kVersion = 1;
 
+// Rounded up: a stored expiry never comes before the real one.
 std::int64_t to_micros(TimePoint t) {
-  return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
+  return std::chrono::ceil<std::chrono::microseconds>(t.time_since_epoch()).count();
 }
 
 TimePoint from_micros(std::int64_t us) {

@@ -244,6 +244,7 @@ class CacheService::Impl {
                                          detail::FunctionRef<Value()> compute) {
     auto [flight, leader] = join_or_lead(key);
     if (!leader) return std::nullopt;
+    bump(&AtomicCounters::early_refreshes);
     try {
       Value value = run_and_store(key, ttl, compute);
       succeed(key, flight, value);
@@ -409,7 +410,6 @@ Value CacheService::get_or_set_value(
     switch (read->freshness) {
       case Impl::Freshness::fresh:
         if (impl.should_refresh_early(*read)) {
-          impl.bump(&AtomicCounters::early_refreshes);
           if (std::optional<Value> refreshed = impl.refresh_in_caller(k, ttl, compute)) {
             return std::move(*refreshed);
           }
