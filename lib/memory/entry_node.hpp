@@ -1,0 +1,64 @@
+// EntryNode: one stored entry, as the mapped value of a shard's entry map.
+//
+// Nodes never move while stored (unordered_map keeps its elements in place through rehashes),
+// so the shard's indexes and eviction order refer to them by pointer and unlink them in O(1).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <portico/cache/time.hpp>
+
+#include "footprint.hpp"
+#include "identity.hpp"
+#include "stored_value.hpp"
+
+namespace portico::cache::internal {
+
+struct EntryNode;
+class FrequencyBucket;
+
+// created_at of every stored entry, for the oldest / newest statistics. A multiset rather
+// than insertion order because a clock may be set backwards.
+using CreatedIndex = std::multiset<TimePoint, std::less<>, CountingAllocator<TimePoint>>;
+// Entries with a TTL, soonest expiry first, so cleanup touches only what has expired.
+using ExpiryIndex = std::multimap<TimePoint, EntryNode*, std::less<>,
+                                  CountingAllocator<std::pair<const TimePoint, EntryNode*>>>;
+
+struct EntryNode {
+  // The map key this node is stored under (owned by the map, stable like the node).
+  const EntryIdentity* identity = nullptr;
+  std::vector<std::string> tags{};
+  StoredValue value{};
+  TimePoint created_at{};
+  std::optional<TimePoint> expires_at{};
+  std::uint64_t hit_count = 0;
+  TimePoint last_accessed{};
+
+  // Shard-local sequence number of the last store or hit. Unlike last_accessed it is strictly
+  // increasing, so it keeps the recency order exact when the eviction policy is switched.
+  std::uint64_t last_use = 0;
+  // Heap bytes of this entry's strings (identity, tags, value), as charged to the shard.
+  std::size_t string_bytes = 0;
+
+  // Positions in the shard's ordered indexes; empty until linked.
+  std::optional<CreatedIndex::iterator> created_position{};
+  std::optional<ExpiryIndex::iterator> expiry_position{};
+
+  // Links of the active eviction order. LRU uses prev/next; LFU also records the frequency
+  // bucket whose list prev/next belong to.
+  bool in_eviction_order = false;
+  EntryNode* order_prev = nullptr;
+  EntryNode* order_next = nullptr;
+  FrequencyBucket* bucket = nullptr;
+
+  bool is_expired(TimePoint now) const { return expires_at && now > *expires_at; }
+};
+
+}  // namespace portico::cache::internal

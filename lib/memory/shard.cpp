@@ -1,0 +1,388 @@
+#include "shard.hpp"
+
+#include <algorithm>
+#include <utility>
+
+namespace portico::cache::internal {
+
+namespace {
+
+// full_key() of an identity, built in a buffer reused across a whole scan.
+const std::string& full_key_of(const EntryIdentity& identity, std::string& buffer) {
+  buffer.clear();
+  if (identity.ns) buffer.append(*identity.ns).push_back(':');
+  buffer.append(identity.key);
+  return buffer;
+}
+
+}  // namespace
+
+Shard::Shard(ShardBounds bounds, EvictionPolicy policy)
+    : bounds_(bounds),
+      entries_(EntryMap::allocator_type(allocated_bytes_)),
+      tag_index_(NodeIndex::allocator_type(allocated_bytes_)),
+      namespace_index_(NodeIndex::allocator_type(allocated_bytes_)),
+      created_index_(CreatedIndex::allocator_type(allocated_bytes_)),
+      expiry_index_(ExpiryIndex::allocator_type(allocated_bytes_)),
+      lfu_order_(allocated_bytes_),
+      order_(policy == EvictionPolicy::lfu ? static_cast<EvictionOrder*>(&lfu_order_)
+                                           : &lru_order_) {}
+
+// The orders hold no nodes of their own (LFU's buckets are freed by its destructor), and the
+// containers release their blocks through allocated_bytes_, which is destroyed last.
+Shard::~Shard() = default;
+
+std::optional<EntrySnapshot> Shard::get(IdentityView identity, TimePoint now) {
+  const std::lock_guard lock(mutex_);
+  return get_locked(identity, now);
+}
+
+std::vector<std::optional<EntrySnapshot>> Shard::get_many(std::span<const IdentityView> identities,
+                                                          TimePoint now) {
+  std::vector<std::optional<EntrySnapshot>> snapshots;
+  snapshots.reserve(identities.size());
+  const std::lock_guard lock(mutex_);
+  for (const IdentityView& identity : identities) snapshots.push_back(get_locked(identity, now));
+  return snapshots;
+}
+
+void Shard::set(PreparedEntry entry) {
+  const std::lock_guard lock(mutex_);
+  store_locked(std::move(entry));
+}
+
+void Shard::set_many(std::span<PreparedEntry> entries) {
+  const std::lock_guard lock(mutex_);
+  for (PreparedEntry& entry : entries) store_locked(std::move(entry));
+}
+
+bool Shard::erase(IdentityView identity, TimePoint now) {
+  const std::lock_guard lock(mutex_);
+  return erase_locked(identity, now);
+}
+
+std::size_t Shard::erase_many(std::span<const IdentityView> identities, TimePoint now) {
+  const std::lock_guard lock(mutex_);
+  std::size_t erased = 0;
+  for (const IdentityView& identity : identities) erased += erase_locked(identity, now) ? 1 : 0;
+  return erased;
+}
+
+std::size_t Shard::erase_matching(const KeyPattern& pattern, TimePoint now) {
+  const std::lock_guard lock(mutex_);
+  std::string full_key;
+  std::size_t erased = 0;
+  for (auto position = entries_.begin(); position != entries_.end();) {
+    EntryNode& node = position->second;
+    ++position;  // removing an element invalidates only iterators to it
+    if (pattern.matches(full_key_of(*node.identity, full_key))) {
+      erased += node.is_expired(now) ? 0 : 1;
+      remove_locked(node);
+    }
+  }
+  return erased;
+}
+
+std::size_t Shard::erase_namespace(const std::string& ns, TimePoint now) {
+  const std::lock_guard lock(mutex_);
+  return erase_indexed_locked(namespace_index_, ns, now);
+}
+
+std::size_t Shard::erase_tags(const std::vector<std::string>& tags, TimePoint now) {
+  const std::lock_guard lock(mutex_);
+  std::size_t erased = 0;
+  // An entry carrying several of the tags is gone after the first, so it is counted once.
+  for (const std::string& tag : tags) erased += erase_indexed_locked(tag_index_, tag, now);
+  return erased;
+}
+
+void Shard::clear() {
+  const std::lock_guard lock(mutex_);
+  order_->reset();
+  expiry_index_.clear();
+  created_index_.clear();
+  // Fresh containers rather than clear(): clear() keeps the bucket arrays allocated.
+  tag_index_ = NodeIndex(NodeIndex::allocator_type(allocated_bytes_));
+  namespace_index_ = NodeIndex(NodeIndex::allocator_type(allocated_bytes_));
+  entries_ = EntryMap(EntryMap::allocator_type(allocated_bytes_));
+  string_bytes_ = 0;
+}
+
+bool Shard::exists(IdentityView identity, TimePoint now) {
+  const std::lock_guard lock(mutex_);
+  EntryNode* node = find_locked(identity);
+  if (node == nullptr) return false;
+  if (node->is_expired(now)) {
+    remove_locked(*node);
+    return false;
+  }
+  return true;
+}
+
+std::size_t Shard::cleanup_expired(TimePoint now) {
+  const std::lock_guard lock(mutex_);
+  std::size_t removed = 0;
+  while (!expiry_index_.empty() && now > expiry_index_.begin()->first) {
+    remove_locked(*expiry_index_.begin()->second);
+    ++removed;
+  }
+  return removed;
+}
+
+ShardStats Shard::stats() const {
+  const std::lock_guard lock(mutex_);
+  ShardStats stats{.entries = entries_.size(),
+                   .hits = hits_,
+                   .misses = misses_,
+                   .footprint_bytes = footprint_locked()};
+  if (!created_index_.empty()) {
+    stats.oldest_created = *created_index_.begin();
+    stats.newest_created = *created_index_.rbegin();
+  }
+  return stats;
+}
+
+void Shard::set_policy(EvictionPolicy policy, TimePoint now) {
+  const std::lock_guard lock(mutex_);
+  EvictionOrder& target =
+      policy == EvictionPolicy::lfu ? static_cast<EvictionOrder&>(lfu_order_) : lru_order_;
+  if (&target == order_) return;
+
+  std::vector<EntryNode*> nodes;
+  nodes.reserve(entries_.size());
+  for (auto& [identity, node] : entries_) nodes.push_back(&node);
+  std::sort(nodes.begin(), nodes.end(),
+            [&](const EntryNode* a, const EntryNode* b) { return target.precedes(*a, *b); });
+
+  // Both orders thread the same links through the nodes, so the old order is dropped first.
+  order_->reset();
+  order_ = &target;
+  try {
+    for (EntryNode* node : nodes) target.insert(*node);
+  } catch (...) {
+    // Only LFU allocates. Fall back to LRU, which cannot fail, so every node stays ordered.
+    target.reset();
+    std::sort(nodes.begin(), nodes.end(), [&](const EntryNode* a, const EntryNode* b) {
+      return lru_order_.precedes(*a, *b);
+    });
+    for (EntryNode* node : nodes) lru_order_.insert(*node);
+    order_ = &lru_order_;
+    throw;
+  }
+  // LFU's frequency buckets take memory of their own.
+  enforce_bounds_locked(nullptr, now);
+}
+
+EvictionPolicy Shard::policy() const {
+  const std::lock_guard lock(mutex_);
+  return order_->policy();
+}
+
+EntryNode* Shard::find_locked(IdentityView identity) {
+  const auto position = entries_.find(identity);
+  return position == entries_.end() ? nullptr : &position->second;
+}
+
+std::optional<EntrySnapshot> Shard::get_locked(IdentityView identity, TimePoint now) {
+  EntryNode* node = find_locked(identity);
+  if (node == nullptr || node->is_expired(now)) {
+    if (node != nullptr) remove_locked(*node);
+    ++misses_;
+    return std::nullopt;
+  }
+
+  // Reorder first: it is the one step that may fail (LFU may need a bucket), and on failure
+  // nothing has changed yet.
+  ++node->hit_count;
+  try {
+    order_->on_hit(*node);
+  } catch (...) {
+    --node->hit_count;
+    throw;
+  }
+  node->last_accessed = now;
+  node->last_use = ++use_sequence_;
+  ++hits_;
+
+  const EntryIdentity& id = *node->identity;
+  EntrySnapshot snapshot{.key = CacheKey{.key = id.key, .ns = id.ns, .tags = node->tags},
+                         .value = node->value,
+                         .created_at = node->created_at,
+                         .expires_at = node->expires_at,
+                         .hit_count = node->hit_count,
+                         .last_accessed = node->last_accessed};
+  // A new LFU bucket may have pushed the shard over its memory budget.
+  if (over_memory_locked()) enforce_bounds_locked(node, now);
+  return snapshot;
+}
+
+void Shard::store_locked(PreparedEntry&& entry) {
+  const TimePoint now = entry.created_at;
+  if (EntryNode* previous = find_locked(entry.identity)) remove_locked(*previous);
+
+  const std::size_t before = footprint_locked();
+  EntryNode& node = link_locked(std::move(entry));
+  const std::size_t cost = footprint_locked() - before;
+  if (bounds_.max_bytes && empty_footprint() + cost > *bounds_.max_bytes) {
+    // It would not fit even alone: store nothing, rather than evict everything for nothing.
+    // (Conservative when this insertion also grew a bucket array: the growth counts as cost.)
+    remove_locked(node);
+    enforce_bounds_locked(nullptr, now);
+    return;
+  }
+  enforce_bounds_locked(&node, now);
+}
+
+EntryNode& Shard::link_locked(PreparedEntry&& entry) {
+  const auto [position, inserted] =
+      entries_.emplace(std::move(entry.identity),
+                       EntryNode{.tags = std::move(entry.tags),
+                                 .value = std::move(entry.value),
+                                 .created_at = entry.created_at,
+                                 .expires_at = entry.expires_at,
+                                 .hit_count = 0,
+                                 .last_accessed = entry.created_at,
+                                 .last_use = ++use_sequence_});
+  EntryNode& node = position->second;
+  const EntryIdentity& identity = position->first;
+  node.identity = &identity;
+
+  std::size_t string_bytes = heap_bytes(identity.key) + heap_bytes(node.value) +
+                             node.tags.capacity() * sizeof(std::string);
+  if (identity.ns) string_bytes += heap_bytes(*identity.ns);
+  for (const std::string& tag : node.tags) string_bytes += heap_bytes(tag);
+  node.string_bytes = string_bytes;
+  string_bytes_ += string_bytes;
+
+  try {
+    node.created_position = created_index_.insert(node.created_at);
+    if (node.expires_at) node.expiry_position = expiry_index_.emplace(*node.expires_at, &node);
+    for (const std::string& tag : node.tags) add_to_index(tag_index_, tag, node);
+    if (identity.ns) add_to_index(namespace_index_, *identity.ns, node);
+    order_->insert(node);
+    node.in_eviction_order = true;
+  } catch (...) {
+    remove_locked(node);
+    throw;
+  }
+  return node;
+}
+
+void Shard::add_to_index(NodeIndex& index, const std::string& name, EntryNode& node) {
+  const auto [position, created] =
+      index.try_emplace(name, NodeSet::allocator_type(allocated_bytes_));
+  if (created) string_bytes_ += heap_bytes(position->first);
+  try {
+    position->second.insert(&node);
+  } catch (...) {
+    if (position->second.empty()) {
+      string_bytes_ -= heap_bytes(position->first);
+      index.erase(position);
+    }
+    throw;
+  }
+}
+
+void Shard::remove_from_index(NodeIndex& index, const std::string& name, EntryNode& node) {
+  const auto position = index.find(name);
+  if (position == index.end()) return;
+  position->second.erase(&node);
+  if (position->second.empty()) {
+    string_bytes_ -= heap_bytes(position->first);
+    index.erase(position);
+  }
+}
+
+void Shard::remove_locked(EntryNode& node) {
+  if (node.in_eviction_order) {
+    order_->remove(node);
+    node.in_eviction_order = false;
+  }
+  const EntryIdentity& identity = *node.identity;
+  if (identity.ns) remove_from_index(namespace_index_, *identity.ns, node);
+  for (const std::string& tag : node.tags) remove_from_index(tag_index_, tag, node);
+  if (node.expiry_position) expiry_index_.erase(*node.expiry_position);
+  if (node.created_position) created_index_.erase(*node.created_position);
+  string_bytes_ -= node.string_bytes;
+  entries_.erase(entries_.find(IdentityView(identity)));
+}
+
+bool Shard::erase_locked(IdentityView identity, TimePoint now) {
+  EntryNode* node = find_locked(identity);
+  if (node == nullptr) return false;
+  const bool was_live = !node->is_expired(now);
+  remove_locked(*node);
+  return was_live;
+}
+
+std::size_t Shard::erase_indexed_locked(NodeIndex& index, const std::string& name,
+                                        TimePoint now) {
+  std::size_t erased = 0;
+  // Each removal may drop the index entry itself once its set is empty, so look it up afresh.
+  for (auto position = index.find(name); position != index.end(); position = index.find(name)) {
+    EntryNode& node = **position->second.begin();
+    erased += node.is_expired(now) ? 0 : 1;
+    remove_locked(node);
+  }
+  return erased;
+}
+
+void Shard::enforce_bounds_locked(EntryNode* spare, TimePoint now) {
+  if (bounds_.max_entries) {
+    while (entries_.size() > *bounds_.max_entries) {
+      EntryNode* victim = next_to_evict_locked(spare, now);
+      if (victim == nullptr) break;
+      remove_locked(*victim);
+    }
+  }
+  bool compacted = false;
+  while (over_memory_locked()) {
+    if (EntryNode* victim = next_to_evict_locked(spare, now)) {
+      remove_locked(*victim);
+    } else if (!compacted) {
+      // Only `spare` is left, yet bucket arrays sized for earlier entries remain.
+      compact_locked();
+      compacted = true;
+    } else if (spare != nullptr) {
+      remove_locked(*spare);
+      spare = nullptr;
+      compacted = false;
+    } else {
+      break;  // Empty and compacted: empty_footprint(), which the budget always covers.
+    }
+  }
+}
+
+EntryNode* Shard::next_to_evict_locked(const EntryNode* spare, TimePoint now) const {
+  // An expired entry is worth nothing: evict it before any live one.
+  if (!expiry_index_.empty()) {
+    const auto& [expires_at, node] = *expiry_index_.begin();
+    if (now > expires_at && node != spare) return node;
+  }
+  return order_->victim(spare);
+}
+
+bool Shard::over_memory_locked() const {
+  return bounds_.max_bytes && footprint_locked() > *bounds_.max_bytes;
+}
+
+void Shard::compact_locked() {
+  if (entries_.empty()) {
+    // Back to the state of a new shard, whose footprint the budget is known to cover.
+    tag_index_ = NodeIndex(NodeIndex::allocator_type(allocated_bytes_));
+    namespace_index_ = NodeIndex(NodeIndex::allocator_type(allocated_bytes_));
+    entries_ = EntryMap(EntryMap::allocator_type(allocated_bytes_));
+    return;
+  }
+  entries_.rehash(0);
+  tag_index_.rehash(0);
+  namespace_index_.rehash(0);
+  for (auto& [tag, nodes] : tag_index_) nodes.rehash(0);
+  for (auto& [ns, nodes] : namespace_index_) nodes.rehash(0);
+}
+
+std::size_t Shard::footprint_locked() const {
+  return empty_footprint() + allocated_bytes_ + string_bytes_;
+}
+
+}  // namespace portico::cache::internal
