@@ -44,8 +44,8 @@ enum class OpenMode {
 };
 
 struct OpenRequest {
-  std::filesystem::path dir;
-  RocksDBOptions options;
+  std::filesystem::path dir{};
+  RocksDBOptions options{};
   OpenMode mode = OpenMode::read_write;
   std::filesystem::path secondary_dir{};  // for OpenMode::secondary
 };

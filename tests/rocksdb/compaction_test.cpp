@@ -1,0 +1,118 @@
+#include <doctest/doctest.h>
+
+#include <chrono>
+
+#include <portico/cache/rocksdb_adapter.hpp>
+
+#include "../support/temp_dir.hpp"
+#include "engine/database.hpp"
+#include "engine/verify.hpp"
+
+using namespace std::chrono_literals;
+using portico::cache::CacheKey;
+using portico::cache::ManualClock;
+using portico::cache::RocksDBCacheAdapter;
+using portico::cache::RocksDBOptions;
+using portico::cache::Value;
+using portico::cache::testing::TempDir;
+namespace internal = portico::cache::internal;
+
+namespace {
+RocksDBOptions manual(const std::shared_ptr<ManualClock>& clock) {
+  return RocksDBOptions{.maintenance_interval = std::nullopt, .clock = clock};
+}
+
+// Keys stored in one family, read straight from RocksDB.
+std::size_t count_keys(const std::filesystem::path& dir, internal::Family family) {
+  internal::Database db(internal::OpenRequest{.dir = dir, .mode = internal::OpenMode::read_only});
+  std::unique_ptr<rocksdb::Iterator> it(db.db().NewIterator(rocksdb::ReadOptions(), db.family(family)));
+  std::size_t n = 0;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) ++n;
+  return n;
+}
+
+void fill(RocksDBCacheAdapter& cache) {
+  for (int i = 0; i < 40; ++i) {
+    cache.set(CacheKey{.key = "exp" + std::to_string(i), .ns = "n", .tags = {"t", "u"}}, Value(i),
+              1min);
+    cache.set(CacheKey{.key = "live" + std::to_string(i), .ns = "n", .tags = {"t"}}, Value(i));
+  }
+}
+}  // namespace
+
+TEST_CASE("the compaction filter drops expired entries and their index entries") {
+  TempDir dir;
+  auto clock = std::make_shared<ManualClock>();
+  {
+    RocksDBCacheAdapter cache(dir / "c", manual(clock));
+    fill(cache);
+    clock->advance(2min);
+    cache.compact();
+    // The filter dropped the data, but the count waits for the ledger to settle it.
+    CHECK(cache.get_stats().total_entries == 80);
+    CHECK_FALSE(cache.exists(CacheKey{.key = "exp1", .ns = "n"}));
+  }
+  CHECK(count_keys(dir / "c", internal::Family::data) == 40);
+  CHECK(count_keys(dir / "c", internal::Family::tags) == 40);        // only the live ones' "t"
+  CHECK(count_keys(dir / "c", internal::Family::namespaces) == 40);
+  CHECK(count_keys(dir / "c", internal::Family::created) == 40);
+  CHECK(count_keys(dir / "c", internal::Family::expiry) == 40);      // the ledger is kept
+
+  RocksDBCacheAdapter cache(dir / "c", manual(clock));
+  CHECK(cache.cleanup_expired() == 40);
+  CHECK(cache.get_stats().total_entries == 40);
+  CHECK(cache.cleanup_expired() == 0);
+  CHECK(cache.erase_by_tags({"t"}) == 40);
+  CHECK(cache.get_stats().total_entries == 0);
+}
+
+TEST_CASE("a key re-created after the filter dropped it is counted once") {
+  TempDir dir;
+  auto clock = std::make_shared<ManualClock>();
+  RocksDBCacheAdapter cache(dir / "c", manual(clock));
+  cache.set(CacheKey{.key = "k", .tags = {"old"}}, Value(1), 1min);
+  clock->advance(2min);
+  cache.compact();
+  cache.set(CacheKey{.key = "k", .tags = {"new"}}, Value(2), 1h);
+  CHECK(cache.get_stats().total_entries == 2);  // one live, one dropped but not yet settled
+  CHECK(cache.cleanup_expired() == 1);
+  CHECK(cache.get_stats().total_entries == 1);
+  CHECK(cache.get(CacheKey{.key = "k"})->as<int>() == 2);
+  CHECK(cache.erase_by_tags({"old"}) == 0);
+  CHECK(cache.exists(CacheKey{.key = "k"}));
+  CHECK(cache.erase_by_tags({"new"}) == 1);
+  CHECK(cache.get_stats().total_entries == 0);
+}
+
+TEST_CASE("stale index entries left by the filter are skipped by tag and namespace erases") {
+  TempDir dir;
+  auto clock = std::make_shared<ManualClock>();
+  RocksDBCacheAdapter cache(dir / "c", manual(clock));
+  fill(cache);
+  clock->advance(2min);
+  cache.compact();
+  CHECK(cache.erase_by_tags({"u"}) == 0);
+  CHECK(cache.erase_by_namespace("n") == 40);
+  CHECK(cache.cleanup_expired() == 40);
+  CHECK(cache.get_stats().total_entries == 0);
+}
+
+TEST_CASE("the cache verifies clean after compaction and cleanup") {
+  TempDir dir;
+  auto clock = std::make_shared<ManualClock>();
+  {
+    RocksDBCacheAdapter cache(dir / "c", manual(clock));
+    fill(cache);
+    clock->advance(2min);
+    cache.compact();
+  }
+  {
+    internal::Database db(internal::OpenRequest{.dir = dir / "c"});
+    const auto report = internal::verify_database(db, false, clock->now());
+    CHECK(report.ok());
+    CHECK(report.entries == 40);
+    CHECK(report.expected_count == 80);  // 40 dropped entries still wait for their settlement
+  }
+  RocksDBCacheAdapter cache(dir / "c", manual(clock));
+  cache.cleanup_expired();
+}

@@ -1,0 +1,151 @@
+#include <doctest/doctest.h>
+
+#include <sys/stat.h>
+
+#include <fstream>
+
+#include <portico/cache/rocksdb_adapter.hpp>
+#include <rocksdb/db.h>
+
+#include "../support/child_process.hpp"
+#include "../support/temp_dir.hpp"
+#include "engine/database.hpp"
+
+using portico::cache::CacheError;
+using portico::cache::CacheKey;
+using portico::cache::RocksDBCacheAdapter;
+using portico::cache::RocksDBOptions;
+using portico::cache::Value;
+using portico::cache::testing::ChildProcess;
+using portico::cache::testing::TempDir;
+
+namespace {
+RocksDBOptions quiet() { return RocksDBOptions{.maintenance_interval = std::nullopt}; }
+
+bool message_contains(const std::function<void()>& open, const std::string& text) {
+  try {
+    open();
+  } catch (const CacheError& e) {
+    return std::string(e.what()).find(text) != std::string::npos;
+  }
+  return false;
+}
+}  // namespace
+
+TEST_CASE("missing directories are created with mode 0700") {
+  TempDir dir;
+  const auto path = dir / "a/b/cache";
+  RocksDBCacheAdapter cache(path, quiet());
+  struct stat info {};
+  REQUIRE(::stat(path.c_str(), &info) == 0);
+  CHECK((info.st_mode & 0777) == 0700);
+  REQUIRE(::stat((dir / "a").c_str(), &info) == 0);
+  CHECK((info.st_mode & 0777) == 0700);
+  CHECK(cache.directory() == path);
+}
+
+TEST_CASE("a second open of a live directory in this process is a clear error") {
+  TempDir dir;
+  RocksDBCacheAdapter first(dir / "c", quiet());
+  first.set(CacheKey{.key = "k"}, Value(1));
+  CHECK(message_contains([&] { RocksDBCacheAdapter second(dir / "c", quiet()); }, "in use"));
+  // The failed open left nothing behind: the first instance still works, and once it is
+  // closed the directory opens again.
+  CHECK(first.exists(CacheKey{.key = "k"}));
+}
+
+TEST_CASE("a failed open leaves nothing open") {
+  TempDir dir;
+  {
+    RocksDBCacheAdapter first(dir / "c", quiet());
+    CHECK_THROWS_AS(RocksDBCacheAdapter(dir / "c", quiet()), CacheError);
+  }
+  RocksDBCacheAdapter again(dir / "c", quiet());
+  CHECK(again.get_stats().total_entries == 0);
+}
+
+TEST_CASE("a directory held by another process is a clear error") {
+  TempDir dir;
+  { RocksDBCacheAdapter create(dir / "c", quiet()); }
+  ChildProcess holder({HOLD_CACHE_BINARY, (dir / "c").string()});
+  REQUIRE(holder.read_line() == "ready");
+  CHECK(message_contains([&] { RocksDBCacheAdapter second(dir / "c", quiet()); }, "in use"));
+
+  // A read-only open shares the directory with its writer.
+  RocksDBCacheAdapter reader(dir / "c", RocksDBOptions{.maintenance_interval = std::nullopt,
+                                                       .read_only = true});
+  CHECK(reader.get_stats().total_entries == 0);
+  holder.close_stdin();
+  CHECK(WIFEXITED(holder.wait()));
+  CHECK(WEXITSTATUS(holder.wait()) == 0);
+}
+
+TEST_CASE("a read-only cache reads and refuses every write") {
+  TempDir dir;
+  {
+    RocksDBCacheAdapter writer(dir / "c", quiet());
+    writer.set(CacheKey{.key = "k", .tags = {"t"}}, Value(7));
+  }
+  RocksDBCacheAdapter reader(dir / "c", RocksDBOptions{.maintenance_interval = std::nullopt,
+                                                       .read_only = true});
+  CHECK(reader.get(CacheKey{.key = "k"})->as<int>() == 7);
+  CHECK_THROWS_AS(reader.set(CacheKey{.key = "x"}, Value(1)), CacheError);
+  CHECK_THROWS_AS(reader.erase(CacheKey{.key = "k"}), CacheError);
+  CHECK_THROWS_AS(reader.erase_by_tags({"t"}), CacheError);
+  CHECK_THROWS_AS(reader.clear(), CacheError);
+  CHECK_THROWS_AS(reader.cleanup_expired(), CacheError);
+  CHECK(reader.exists(CacheKey{.key = "k"}));
+}
+
+TEST_CASE("read-only open of a directory without a cache is an error") {
+  TempDir dir;
+  CHECK_THROWS_AS(RocksDBCacheAdapter(dir / "nothing",
+                                      RocksDBOptions{.maintenance_interval = std::nullopt,
+                                                     .read_only = true}),
+                  CacheError);
+  CHECK_FALSE(std::filesystem::exists(dir / "nothing"));
+}
+
+TEST_CASE("a non-empty directory that holds no cache is refused") {
+  TempDir dir;
+  std::filesystem::create_directories(dir / "docs");
+  std::ofstream(dir / "docs" / "notes.txt") << "not a cache";
+  CHECK(message_contains([&] { RocksDBCacheAdapter cache(dir / "docs", quiet()); },
+                         "not a cache directory"));
+  CHECK(std::filesystem::exists(dir / "docs" / "notes.txt"));
+  CHECK_FALSE(std::filesystem::exists(dir / "docs" / "CURRENT"));
+}
+
+TEST_CASE("a RocksDB database of another layout is refused") {
+  TempDir dir;
+  {
+    rocksdb::Options options;
+    options.create_if_missing = true;
+    rocksdb::DB* raw = nullptr;
+    REQUIRE(rocksdb::DB::Open(options, (dir / "other").string(), &raw).ok());
+    delete raw;
+  }
+  CHECK(message_contains([&] { RocksDBCacheAdapter cache(dir / "other", quiet()); },
+                         "not a cache directory"));
+}
+
+TEST_CASE("a newer on-disk format is refused with a clear message") {
+  TempDir dir;
+  { RocksDBCacheAdapter create(dir / "c", quiet()); }
+  {
+    namespace internal = portico::cache::internal;
+    internal::Database db(internal::OpenRequest{.dir = dir / "c"});
+    REQUIRE(db.db()
+                .Put(rocksdb::WriteOptions(), db.family(internal::Family::meta),
+                     std::string(internal::kMetaFormatVersion), "99")
+                .ok());
+  }
+  CHECK(message_contains([&] { RocksDBCacheAdapter cache(dir / "c", quiet()); },
+                         "newer than this library"));
+}
+
+TEST_CASE("a path that is a file is an error") {
+  TempDir dir;
+  std::ofstream(dir / "file") << "x";
+  CHECK_THROWS_AS(RocksDBCacheAdapter(dir / "file", quiet()), CacheError);
+}
