@@ -9,18 +9,18 @@
 #include <thread>
 
 #include <portico/cache/adapter.hpp>
+#include <portico/cache/memory_adapter.hpp>
 #include <portico/cache/time.hpp>
-
-#include "test_adapter.hpp"
 
 namespace portico_test {
 
 using namespace portico::cache;
 using namespace std::chrono_literals;
 
-// The backing adapter of the service tests, on the given clock.
+// The backing adapter of the service tests, on the given clock (the service gets the same
+// one, so logical and physical expiry agree).
 inline std::shared_ptr<CacheAdapter> make_adapter(std::shared_ptr<const Clock> clock) {
-  return std::make_shared<MapAdapter>(std::move(clock));
+  return std::make_shared<MemoryCacheAdapter>(MemoryOptions{.clock = std::move(clock)});
 }
 
 // A gate that threads wait at until it opens. Waits are bounded so that a broken
