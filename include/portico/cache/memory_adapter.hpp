@@ -1,11 +1,33 @@
 // MemoryCacheAdapter: an in-process, volatile, bounded cache.
 //
-// Entries live in shards, each guarded by its own mutex, so threads working on different keys
-// rarely contend. Each shard keeps its own eviction order (LRU or LFU) and gets an equal part of
-// max_size and max_memory_bytes; a cache bounded to fewer than 64 entries per shard uses fewer
-// shards, down to one, so that small caches evict in exact global order.
-// Values at least compression_threshold bytes long are stored zstd-compressed when compression
-// is on and it actually saves space.
+// Sharding. Entries live in shards, each guarded by its own mutex, so threads working on
+// different keys rarely contend. There are up to 16 shards (the power of two nearest twice the
+// hardware threads); a cache bounded to fewer than 64 entries or less than 1 MiB per shard uses
+// fewer shards, down to one, so that small caches evict in exact global order. Each shard keeps
+// its own eviction order (LRU, or LFU with ties going to the least recently used) and gets an
+// equal part of max_size and max_memory_bytes. get, set, erase and exists are O(1);
+// erase_by_namespace and erase_by_tags cost O(matching entries + shards); erase_by_pattern and
+// erase_by_regex test every entry's full_key. cleanup_expired touches only expired entries.
+//
+// Memory. get_stats().memory_usage_bytes is measured, not estimated: the adapter object, each
+// shard object, every block the shards' containers allocate (entry and index nodes, hash bucket
+// arrays, LFU frequency buckets; counted by their allocator) and the heap blocks of the
+// strings they hold (keys, namespaces, tags, values or their compressed frames). Not counted:
+// malloc's own per-block overhead and zstd's per-thread working contexts.
+// With max_memory_bytes, that figure never exceeds the bound: a shard over its share evicts
+// expired entries first, then in eviction order (under LFU a hit may need a new frequency
+// bucket, so a get can evict too). An entry that would not fit in its shard's share even with
+// the shard otherwise empty is not stored and evicts nothing; since set overwrites, the key's
+// previous entry is gone all the same. No exception is thrown for it.
+//
+// Statistics. total_entries counts stored entries, including expired ones that nothing has
+// removed yet (get, exists and the erase family remove those they find); it is exact after
+// cleanup_expired(). oldest_entry and newest_entry are the min and max created_at over the
+// same entries. clear() removes entries but keeps the hit and miss totals.
+//
+// Compression. With enable_compression, values whose msgpack encoding is at least
+// compression_threshold bytes are compressed with zstd, and kept compressed only when that is
+// smaller. Compression runs before the shard is locked and decompression after it is released.
 //
 // Thread-safety: every method may be called concurrently.
 #pragma once
@@ -30,7 +52,8 @@ enum class EvictionPolicy {
 
 struct MemoryOptions {
   std::optional<std::size_t> max_size{};          // entries; none = unbounded
-  std::optional<std::size_t> max_memory_bytes{};  // footprint; none = unbounded
+  // memory_usage_bytes; none = unbounded. At least what the empty cache occupies.
+  std::optional<std::size_t> max_memory_bytes{};
   EvictionPolicy eviction_policy = EvictionPolicy::lru;
   bool enable_compression = false;
   std::size_t compression_threshold = 1024;  // bytes of msgpack value
@@ -38,19 +61,21 @@ struct MemoryOptions {
 };
 
 struct CompressionStats {
-  std::uint64_t compressions = 0;
-  std::uint64_t decompressions = 0;
+  std::uint64_t compressions = 0;    // compressor runs, also those whose output was not smaller
+  std::uint64_t decompressions = 0;  // reads of values stored compressed
   std::uint64_t bytes_in = 0;   // uncompressed bytes given to the compressor
   std::uint64_t bytes_out = 0;  // compressed bytes it produced
 };
 
 class PORTICO_CACHE_API MemoryCacheAdapter final : public CacheAdapter {
  public:
-  // Throws std::invalid_argument for a zero bound or the lrs policy.
+  // Throws std::invalid_argument for a zero bound, a max_memory_bytes below the footprint of
+  // the empty cache, a null clock, or the lrs policy.
   explicit MemoryCacheAdapter(MemoryOptions options = {});
   ~MemoryCacheAdapter() override;
 
   // Re-orders every shard under the new policy; entries keep their recency and hit counts.
+  // Throws std::invalid_argument for lrs.
   void set_eviction_policy(EvictionPolicy policy);
   EvictionPolicy get_eviction_policy() const;
 
@@ -58,6 +83,7 @@ class PORTICO_CACHE_API MemoryCacheAdapter final : public CacheAdapter {
 
   // Runs cleanup_expired every `interval` on a background thread until stop_cleanup_task()
   // or destruction; stopping wakes the thread at once. Starting again replaces the interval.
+  // REQUIRES: interval is positive (std::invalid_argument otherwise).
   void start_cleanup_task(std::chrono::milliseconds interval);
   void stop_cleanup_task();
 
