@@ -53,9 +53,7 @@ std::optional<CacheEntry> RocksDBCacheAdapter::do_get(const CacheKey& key) {
 }
 
 void RocksDBCacheAdapter::do_set(const CacheKey& key, Value value, std::optional<Ttl> ttl) {
-  std::vector<CacheItem> items;
-  items.push_back(CacheItem{.key = key, .value = std::move(value), .ttl = ttl});
-  impl_->store.set_many(std::move(items));
+  impl_->store.set(key, value, ttl);
 }
 
 bool RocksDBCacheAdapter::do_erase(const CacheKey& key) {

@@ -193,6 +193,45 @@ void Store::set_many(std::vector<CacheItem> items) {
   if (!chunk.empty()) write_set_chunk(chunk, now);
 }
 
+void Store::add_set(rocksdb::WriteBatch& batch, std::string_view id, const CacheKey& key,
+                    const Value& value, std::optional<Ttl> ttl, const rocksdb::Status& old_status,
+                    const rocksdb::PinnableSlice& old, std::int64_t now, std::int64_t& created) {
+  // Deletes of the old indexes go first: within a batch the later write of a key wins.
+  if (old_status.ok()) {
+    add_index_deletes(batch, id, key, decode_record(old.ToStringView()).header);
+  } else if (old_status.IsNotFound()) {
+    ++created;
+  } else {
+    check(old_status, "reading an entry before overwriting it");
+  }
+  RecordHeader header{.created_ns = now,
+                      .expires_ns = {},
+                      .hit_count = 0,
+                      .last_accessed_ns = now,
+                      .tags = key.tags};
+  if (const auto expiry = detail::expiry_after(from_nanos(now), ttl)) {
+    header.expires_ns = to_nanos(*expiry);
+  }
+  batch.Put(db_->family(Family::data), slice(id), encode_record(header, value.msgpack()));
+  add_index_puts(batch, id, key, header);
+}
+
+void Store::set(const CacheKey& key, const Value& value, std::optional<Ttl> ttl) {
+  require_writable();
+  const std::string id = encode_id(key);
+  const std::int64_t now = now_ns();
+  std::lock_guard guard(locks_.stripe(locks_.stripe_of(id)));
+  rocksdb::PinnableSlice old;
+  const rocksdb::Status status =
+      db_->db().Get(rocksdb::ReadOptions(), db_->family(Family::data), id, &old);
+  rocksdb::WriteBatch batch;
+  std::int64_t created = 0;
+  add_set(batch, id, key, value, ttl, status, old, now, created);
+  if (created != 0) batch.Merge(db_->family(Family::meta), kEntryCountKey, encode_counter(created));
+  write(batch, true);
+  access_.forget(id);
+}
+
 void Store::write_set_chunk(std::vector<CacheItem>& chunk, std::int64_t now) {
   std::vector<std::string> ids;
   ids.reserve(chunk.size());
@@ -209,26 +248,8 @@ void Store::write_set_chunk(std::vector<CacheItem>& chunk, std::int64_t now) {
   rocksdb::WriteBatch batch;
   std::int64_t created = 0;
   for (std::size_t i = 0; i < chunk.size(); ++i) {
-    const CacheItem& item = chunk[i];
-    // Deletes of the old indexes go first: within a batch the later write of a key wins.
-    if (statuses[i].ok()) {
-      add_index_deletes(batch, ids[i], item.key, decode_record(old[i].ToStringView()).header);
-    } else if (statuses[i].IsNotFound()) {
-      ++created;
-    } else {
-      check(statuses[i], "reading an entry before overwriting it");
-    }
-    RecordHeader header{.created_ns = now,
-                        .expires_ns = {},
-                        .hit_count = 0,
-                        .last_accessed_ns = now,
-                        .tags = item.key.tags};
-    if (const auto expiry = detail::expiry_after(from_nanos(now), item.ttl)) {
-      header.expires_ns = to_nanos(*expiry);
-    }
-    batch.Put(db_->family(Family::data), ids[i],
-              encode_record(header, item.value.msgpack()));
-    add_index_puts(batch, ids[i], item.key, header);
+    add_set(batch, ids[i], chunk[i].key, chunk[i].value, chunk[i].ttl, statuses[i], old[i], now,
+            created);
   }
   if (created != 0) batch.Merge(db_->family(Family::meta), kEntryCountKey, encode_counter(created));
   write(batch, true);

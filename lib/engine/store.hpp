@@ -36,6 +36,7 @@ class Store {
   std::optional<CacheEntry> get(const CacheKey& key);
   std::vector<std::optional<CacheEntry>> get_many(const std::vector<CacheKey>& keys);
   bool exists(const CacheKey& key);
+  void set(const CacheKey& key, const Value& value, std::optional<Ttl> ttl);
   void set_many(std::vector<CacheItem> items);
   std::size_t erase_many(const std::vector<CacheKey>& keys);
   std::size_t erase_matching(const KeyPattern& pattern);
@@ -69,6 +70,11 @@ class Store {
   EraseResult erase_targets(std::vector<EraseTarget> targets);
   EraseResult erase_chunk(std::vector<EraseTarget>& chunk, std::int64_t now_ns);
   void write_set_chunk(std::vector<CacheItem>& chunk, std::int64_t now_ns);
+  // Adds one entry's record and index entries to `batch`, replacing the old record's
+  // (`old_status` says whether there was one); counts a new entry in `created`.
+  void add_set(rocksdb::WriteBatch& batch, std::string_view id, const CacheKey& key,
+               const Value& value, std::optional<Ttl> ttl, const rocksdb::Status& old_status,
+               const rocksdb::PinnableSlice& old, std::int64_t now_ns, std::int64_t& created);
   void add_index_puts(rocksdb::WriteBatch& batch, std::string_view id, const CacheKey& key,
                       const RecordHeader& header);
   void add_index_deletes(rocksdb::WriteBatch& batch, std::string_view id, const CacheKey& key,
