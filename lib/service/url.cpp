@@ -1,7 +1,6 @@
 #include "service/url.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <charconv>
 #include <stdexcept>
 #include <system_error>
@@ -23,9 +22,14 @@ int hex_value(char c) {
   return -1;
 }
 
+// ASCII only, whatever the locale (RFC 3986: ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )).
+bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+
 bool is_scheme_char(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '+' || c == '-' || c == '.';
+  return is_alpha(c) || (c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.';
 }
+
+char to_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
 }  // namespace
 
@@ -56,14 +60,12 @@ CacheUrl parse_cache_url(std::string_view url) {
   }
   CacheUrl parsed;
   const std::string_view scheme = url.substr(0, separator);
-  if (std::isalpha(static_cast<unsigned char>(scheme[0])) == 0 ||
+  if (!is_alpha(scheme[0]) ||
       !std::all_of(scheme.begin(), scheme.end(), is_scheme_char)) {
     bad(fmt::format("malformed scheme '{}'", scheme));
   }
   parsed.scheme.reserve(scheme.size());
-  for (char c : scheme) {
-    parsed.scheme.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
-  }
+  for (char c : scheme) parsed.scheme.push_back(to_lower(c));
 
   std::string_view rest = url.substr(separator + 3);
   if (rest.find('#') != std::string_view::npos) bad("fragments ('#') are not supported");

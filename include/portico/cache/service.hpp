@@ -124,7 +124,8 @@ Value to_stored_value(U&& produced) {
   if constexpr (std::same_as<std::remove_cvref_t<U>, Value>) {
     return std::forward<U>(produced);
   } else {
-    return Value(static_cast<const R&>(R(std::forward<U>(produced))));
+    const R converted(std::forward<U>(produced));
+    return Value(converted);
   }
 }
 }  // namespace detail
