@@ -79,6 +79,7 @@ struct Config {
   std::size_t expired = 10000;  // entries per cleanup_expired
   std::size_t batch = 100;      // keys per get_many
   unsigned reopens = 3;         // timed reopens per side and round
+  std::uint64_t ops = 0;        // when set: exactly this many calls per side and round
   std::optional<std::chrono::milliseconds> maintenance = RocksDBOptions{}.maintenance_interval;
   std::string rows;  // comma-separated globs
   std::string json_path;
@@ -105,6 +106,8 @@ constexpr std::string_view kUsage = R"(usage: portico-bench [flags]
   --expired N           expired entries per cleanup_expired (default 10000)
   --batch N             keys per get_many (default 100)
   --reopens N           timed reopens per side and round (default 3)
+  --ops N               exactly N calls per side and round instead of a duration (for
+                        profiles: callgrind's inclusive cost / N is the cost of one call)
   --maintenance-ms MS   the RocksDB adapter's maintenance interval; 0 runs no maintenance
                         thread (default: the adapter's default, 5000)
   --rows GLOB,GLOB      run only the rows whose names match (e.g. 'rocksdb.get*,memory.*')
@@ -208,6 +211,8 @@ Config parse_args(int argc, char** argv) {
       config.batch = parse_count(value(), flag);
     } else if (flag == "--reopens") {
       config.reopens = static_cast<unsigned>(parse_count(value(), flag));
+    } else if (flag == "--ops") {
+      config.ops = parse_count(value(), flag);
     } else if (flag == "--maintenance-ms") {
       const std::uint64_t ms = parse_count(value(), flag);
       config.maintenance = ms == 0 ? std::nullopt
@@ -274,6 +279,14 @@ struct Anomalies {
 };
 
 rocksdb::Slice slice(std::string_view s) { return {s.data(), s.size()}; }
+
+Budget fixed_or_timed(const Config& config, std::uint64_t min_ops, std::uint64_t max_ops) {
+  if (config.ops > 0) {
+    return Budget{.duration = std::chrono::nanoseconds::max(), .min_ops = config.ops,
+                  .max_ops = config.ops};
+  }
+  return Budget{.duration = config.duration, .min_ops = min_ops, .max_ops = max_ops};
+}
 
 void check_ok(const rocksdb::Status& status, const char* what) {
   if (!status.ok()) throw std::runtime_error(fmt::format("{}: {}", what, status.ToString()));
@@ -354,7 +367,7 @@ class MemoryBench {
 
   bool want(const std::string& name) const { return selected(name, config_.rows); }
 
-  Budget budget() const { return Budget{.duration = config_.duration}; }
+  Budget budget() const { return fixed_or_timed(config_, 1, UINT64_MAX); }
 
   RowResult get_row(unsigned threads) {
     say(fmt::format("memory.get.{}t", threads));
@@ -493,7 +506,7 @@ class RocksBench {
   }
 
   Budget budget(std::uint64_t min_ops = 1, std::uint64_t max_ops = UINT64_MAX) const {
-    return Budget{.duration = config_.duration, .min_ops = min_ops, .max_ops = max_ops};
+    return fixed_or_timed(config_, min_ops, max_ops);
   }
 
   std::int64_t now_ns() const { return internal::to_nanos(clock_->now()); }
