@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <unordered_map>
+#include <unordered_set>
 
 #include <fmt/format.h>
 #include <fmt/std.h>
@@ -172,25 +173,36 @@ void Store::add_index_deletes(rocksdb::WriteBatch& batch, std::string_view id,
 
 void Store::set_many(std::vector<CacheItem> items) {
   require_writable();
+  if (items.empty()) return;
   // The last write of an id wins, as if the items were set one after another.
   std::unordered_map<std::string, std::size_t> last_of;
+  for (std::size_t i = 0; i < items.size(); ++i) last_of[encode_id(items[i].key)] = i;
   std::vector<std::string> ids;
-  ids.reserve(items.size());
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    ids.push_back(encode_id(items[i].key));
-    last_of[ids.back()] = i;
+  std::vector<const CacheItem*> writes;
+  ids.reserve(last_of.size());
+  writes.reserve(last_of.size());
+  for (auto& [id, index] : last_of) {
+    ids.push_back(id);
+    writes.push_back(&items[index]);
   }
   const std::int64_t now = now_ns();
-  std::vector<CacheItem> chunk;
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    if (last_of[ids[i]] != i) continue;
-    chunk.push_back(std::move(items[i]));
-    if (chunk.size() == kChunk) {
-      write_set_chunk(chunk, now);
-      chunk.clear();
-    }
+
+  const auto guard = locks_.lock_bulk();
+  std::vector<rocksdb::Slice> slices(ids.begin(), ids.end());
+  std::vector<rocksdb::PinnableSlice> old(ids.size());
+  std::vector<rocksdb::Status> statuses(ids.size());
+  db_->db().MultiGet(rocksdb::ReadOptions(), db_->family(Family::data), slices.size(),
+                     slices.data(), old.data(), statuses.data());
+  // The whole batch is one atomic write: either every item lands or none does.
+  rocksdb::WriteBatch batch;
+  std::int64_t created = 0;
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    add_set(batch, ids[i], writes[i]->key, writes[i]->value, writes[i]->ttl, statuses[i], old[i],
+            now, created);
   }
-  if (!chunk.empty()) write_set_chunk(chunk, now);
+  if (created != 0) batch.Merge(db_->family(Family::meta), kEntryCountKey, encode_counter(created));
+  write(batch, true);
+  for (const std::string& id : ids) access_.forget(id);
 }
 
 void Store::add_set(rocksdb::WriteBatch& batch, std::string_view id, const CacheKey& key,
@@ -220,7 +232,7 @@ void Store::set(const CacheKey& key, const Value& value, std::optional<Ttl> ttl)
   require_writable();
   const std::string id = encode_id(key);
   const std::int64_t now = now_ns();
-  std::lock_guard guard(locks_.stripe(locks_.stripe_of(id)));
+  const auto guard = locks_.lock_entry(id);
   rocksdb::PinnableSlice old;
   const rocksdb::Status status =
       db_->db().Get(rocksdb::ReadOptions(), db_->family(Family::data), id, &old);
@@ -232,30 +244,6 @@ void Store::set(const CacheKey& key, const Value& value, std::optional<Ttl> ttl)
   access_.forget(id);
 }
 
-void Store::write_set_chunk(std::vector<CacheItem>& chunk, std::int64_t now) {
-  std::vector<std::string> ids;
-  ids.reserve(chunk.size());
-  for (const CacheItem& item : chunk) ids.push_back(encode_id(item.key));
-  const std::vector<std::string_view> id_views(ids.begin(), ids.end());
-  KeyLocks::Guard guard = locks_.lock_ids(id_views);
-
-  std::vector<rocksdb::Slice> slices(ids.begin(), ids.end());
-  std::vector<rocksdb::PinnableSlice> old(ids.size());
-  std::vector<rocksdb::Status> statuses(ids.size());
-  db_->db().MultiGet(rocksdb::ReadOptions(), db_->family(Family::data), slices.size(),
-                     slices.data(), old.data(), statuses.data());
-
-  rocksdb::WriteBatch batch;
-  std::int64_t created = 0;
-  for (std::size_t i = 0; i < chunk.size(); ++i) {
-    add_set(batch, ids[i], chunk[i].key, chunk[i].value, chunk[i].ttl, statuses[i], old[i], now,
-            created);
-  }
-  if (created != 0) batch.Merge(db_->family(Family::meta), kEntryCountKey, encode_counter(created));
-  write(batch, true);
-  for (const std::string& id : ids) access_.forget(id);
-}
-
 // --- erasing ---------------------------------------------------------------------------------
 
 std::size_t Store::erase_many(const std::vector<CacheKey>& keys) {
@@ -263,7 +251,8 @@ std::size_t Store::erase_many(const std::vector<CacheKey>& keys) {
   std::vector<EraseTarget> targets;
   targets.reserve(keys.size());
   for (const CacheKey& key : keys) targets.push_back({.id = encode_id(key)});
-  return erase_targets(std::move(targets)).unexpired;
+  // One batch, however many keys: erase_many is atomic.
+  return erase_chunk(targets, now_ns()).unexpired;
 }
 
 std::size_t Store::erase_matching(const KeyPattern& pattern) {
@@ -341,7 +330,7 @@ Store::EraseResult Store::erase_chunk(std::vector<EraseTarget>& chunk, std::int6
   std::vector<std::string_view> ids;
   ids.reserve(chunk.size());
   for (const EraseTarget& target : chunk) ids.push_back(target.id);
-  KeyLocks::Guard guard = locks_.lock_ids(ids);
+  const auto guard = locks_.lock_entries(ids);
 
   std::vector<rocksdb::Slice> slices(ids.begin(), ids.end());
   std::vector<rocksdb::PinnableSlice> records(ids.size());
@@ -352,10 +341,10 @@ Store::EraseResult Store::erase_chunk(std::vector<EraseTarget>& chunk, std::int6
   EraseResult result;
   rocksdb::WriteBatch batch;
   std::int64_t count_delta = 0;
-  std::vector<std::string_view> erased;  // ids erased by this batch, to skip repeats
+  std::unordered_set<std::string_view> erased;  // ids erased by this batch, to skip repeats
   for (std::size_t i = 0; i < chunk.size(); ++i) {
     const EraseTarget& target = chunk[i];
-    const bool repeat = std::find(erased.begin(), erased.end(), target.id) != erased.end();
+    const bool repeat = erased.contains(target.id);
     std::optional<RecordHeader> header;
     if (statuses[i].ok() && !repeat) {
       header = decode_record(records[i].ToStringView()).header;
@@ -371,7 +360,7 @@ Store::EraseResult Store::erase_chunk(std::vector<EraseTarget>& chunk, std::int6
       --count_delta;
       ++result.removed;
       if (!is_expired(*header, now)) ++result.unexpired;
-      erased.push_back(target.id);
+      erased.insert(target.id);
       access_.forget(target.id);
       continue;
     }
@@ -392,7 +381,7 @@ Store::EraseResult Store::erase_chunk(std::vector<EraseTarget>& chunk, std::int6
 
 void Store::clear() {
   require_writable();
-  KeyLocks::Guard guard = locks_.lock_all();
+  const auto guard = locks_.lock_bulk();
   rocksdb::WriteBatch batch;
   for (Family family : {Family::data, Family::tags, Family::namespaces, Family::expiry,
                         Family::created}) {
@@ -471,7 +460,7 @@ void Store::flush() {
     for (std::size_t i = begin; i < end; ++i) ids.push_back(pending[i].first);
     // The batch lands before the stripes are released, or a concurrent set could be
     // overwritten by this rewrite of the entry it replaced.
-    KeyLocks::Guard guard = locks_.lock_ids(ids);
+    const auto guard = locks_.lock_bulk();
     std::vector<rocksdb::Slice> slices(ids.begin(), ids.end());
     std::vector<rocksdb::PinnableSlice> records(ids.size());
     std::vector<rocksdb::Status> statuses(ids.size());

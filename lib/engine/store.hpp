@@ -69,7 +69,6 @@ class Store {
 
   EraseResult erase_targets(std::vector<EraseTarget> targets);
   EraseResult erase_chunk(std::vector<EraseTarget>& chunk, std::int64_t now_ns);
-  void write_set_chunk(std::vector<CacheItem>& chunk, std::int64_t now_ns);
   // Adds one entry's record and index entries to `batch`, replacing the old record's
   // (`old_status` says whether there was one); counts a new entry in `created`.
   void add_set(rocksdb::WriteBatch& batch, std::string_view id, const CacheKey& key,
