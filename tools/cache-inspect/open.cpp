@@ -1,0 +1,213 @@
+#include "open.hpp"
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <system_error>
+
+#include <fmt/format.h>
+#include <fmt/std.h>
+
+#include <portico/cache/errors.hpp>
+
+#include "cli.hpp"
+
+namespace portico::cache::inspect {
+
+namespace {
+
+int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::string percent_decode(std::string_view text, std::string_view url) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '%') {
+      out.push_back(text[i]);
+      continue;
+    }
+    const int high = i + 2 < text.size() ? hex_digit(text[i + 1]) : -1;
+    const int low = i + 2 < text.size() ? hex_digit(text[i + 2]) : -1;
+    if (high < 0 || low < 0) throw UsageError(fmt::format("bad percent escape in '{}'", url));
+    const char decoded = static_cast<char>(high * 16 + low);
+    if (decoded == '\0') throw UsageError(fmt::format("'{}' decodes to a NUL byte", url));
+    out.push_back(decoded);
+    i += 2;
+  }
+  return out;
+}
+
+std::string locked_message(const Target& target, std::string_view what, const LockState& lock) {
+  const std::string holder =
+      lock.holder_pid ? fmt::format("process {} holds its lock {}", *lock.holder_pid,
+                                    lock_file(target.dir))
+                      : fmt::format("another process holds its lock {}", lock_file(target.dir));
+  return fmt::format(
+      "refusing to {}: cache {} is in use ({}); close the application using it first "
+      "(reading commands work on a live cache)",
+      what, target.spelled, holder);
+}
+
+void require_cache(const Target& target) {
+  std::error_code error;
+  if (!std::filesystem::exists(target.dir, error)) {
+    throw OpenError(fmt::format("no cache at {}: no such directory", target.spelled));
+  }
+  if (!std::filesystem::is_directory(target.dir, error)) {
+    throw OpenError(fmt::format("{} is not a directory", target.spelled));
+  }
+  if (!std::filesystem::exists(target.dir / "CURRENT", error)) {
+    throw OpenError(
+        fmt::format("{} is not a cache directory: it holds no cache database", target.spelled));
+  }
+}
+
+bool mentions_lock(const CacheError& e) {
+  return std::strstr(e.what(), "in use") != nullptr;
+}
+
+RocksDBOptions quiet_options() {
+  // No maintenance thread: the tool does exactly what it was asked and nothing else.
+  return RocksDBOptions{.maintenance_interval = std::nullopt};
+}
+
+}  // namespace
+
+Target parse_target(std::string_view text) {
+  if (text.empty()) throw UsageError("DIR_OR_URL must not be empty");
+  const std::size_t scheme_end = text.find("://");
+  if (scheme_end == std::string_view::npos) {
+    return Target{.dir = std::filesystem::path(std::string(text)), .spelled = std::string(text)};
+  }
+  std::string scheme(text.substr(0, scheme_end));
+  for (char& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (scheme != "rocksdb") {
+    throw UsageError(fmt::format(
+        "unsupported cache URL scheme '{}': cache-inspect opens cache directories, given as a "
+        "path or a rocksdb:// URL",
+        scheme));
+  }
+  std::string_view location = text.substr(scheme_end + 3);
+  if (location.find('?') != std::string_view::npos || location.find('#') != std::string_view::npos) {
+    throw UsageError(fmt::format(
+        "'{}': cache-inspect takes no URL parameters; give the directory only", text));
+  }
+  if (location.empty()) {
+    throw UsageError("rocksdb:// needs a directory: rocksdb:///absolute/path or rocksdb://relative/path");
+  }
+  const std::string decoded = percent_decode(location, text);
+  return Target{.dir = std::filesystem::path(decoded), .spelled = std::string(text)};
+}
+
+std::filesystem::path lock_file(const std::filesystem::path& dir) { return dir / "LOCK"; }
+
+LockState probe_lock(const std::filesystem::path& dir) {
+  const std::filesystem::path path = lock_file(dir);
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return {};
+  // RocksDB locks LOCK with a POSIX record lock; F_GETLK reports a conflicting holder
+  // without taking anything.
+  struct flock query {};
+  query.l_type = F_WRLCK;
+  query.l_whence = SEEK_SET;
+  query.l_start = 0;
+  query.l_len = 0;
+  LockState state;
+  if (::fcntl(fd, F_GETLK, &query) == 0 && query.l_type != F_UNLCK) {
+    state.locked = true;
+    if (query.l_pid > 0) state.holder_pid = query.l_pid;
+  }
+  ::close(fd);
+  return state;
+}
+
+ReadView::ReadView(const Target& target, const Output& out, LiveView live_view) {
+  require_cache(target);
+  const LockState lock = probe_lock(target.dir);
+  live_ = lock.locked;
+  internal::OpenRequest request{.dir = target.dir, .options = quiet_options()};
+  if (lock.locked && live_view == LiveView::follow) {
+    std::string pattern = (std::filesystem::temp_directory_path() / "cache-inspect-XXXXXX").string();
+    if (::mkdtemp(pattern.data()) == nullptr) {
+      throw OpenError(fmt::format("cannot create a scratch directory for a live view: {}",
+                                  std::strerror(errno)));
+    }
+    scratch_ = pattern;
+    request.mode = internal::OpenMode::secondary;
+    request.secondary_dir = scratch_;
+  } else {
+    request.mode = internal::OpenMode::read_only;
+  }
+  try {
+    db_ = std::make_unique<internal::Database>(request);
+    db_->catch_up();  // a no-op unless secondary
+  } catch (const CacheError& e) {
+    db_.reset();
+    std::error_code ignored;
+    if (!scratch_.empty()) std::filesystem::remove_all(scratch_, ignored);
+    throw OpenError(fmt::format("cannot open cache {}: {}", target.spelled, e.what()));
+  }
+  if (lock.locked) out.note("cache is in use by another process; showing a live read-only view");
+}
+
+ReadView::~ReadView() {
+  db_.reset();
+  if (!scratch_.empty()) {
+    std::error_code ignored;
+    std::filesystem::remove_all(scratch_, ignored);
+  }
+}
+
+std::unique_ptr<RocksDBCacheAdapter> open_adapter(const Target& target, std::string_view what,
+                                                  bool create, std::shared_ptr<const Clock> clock) {
+  if (!create) require_cache(target);
+  if (const LockState lock = probe_lock(target.dir); lock.locked) {
+    throw OpenError(locked_message(target, what, lock));
+  }
+  try {
+    RocksDBOptions options = quiet_options();
+    options.clock = std::move(clock);
+    return std::make_unique<RocksDBCacheAdapter>(target.dir, std::move(options));
+  } catch (const CacheError& e) {
+    if (mentions_lock(e)) throw OpenError(locked_message(target, what, probe_lock(target.dir)));
+    throw OpenError(fmt::format("cannot open cache {}: {}", target.spelled, e.what()));
+  }
+}
+
+std::unique_ptr<internal::Database> open_database(const Target& target, std::string_view what) {
+  require_cache(target);
+  if (const LockState lock = probe_lock(target.dir); lock.locked) {
+    throw OpenError(locked_message(target, what, lock));
+  }
+  try {
+    return std::make_unique<internal::Database>(
+        internal::OpenRequest{.dir = target.dir, .options = quiet_options()});
+  } catch (const CacheError& e) {
+    if (mentions_lock(e)) throw OpenError(locked_message(target, what, probe_lock(target.dir)));
+    throw OpenError(fmt::format("cannot open cache {}: {}", target.spelled, e.what()));
+  }
+}
+
+std::uint64_t disk_size(const std::filesystem::path& dir) {
+  std::uint64_t total = 0;
+  std::error_code error;
+  for (auto it = std::filesystem::recursive_directory_iterator(dir, error);
+       !error && it != std::filesystem::recursive_directory_iterator(); it.increment(error)) {
+    std::error_code size_error;
+    if (it->is_regular_file(size_error)) {
+      const auto size = it->file_size(size_error);
+      if (!size_error) total += size;  // a file a live writer just removed counts as nothing
+    }
+  }
+  return total;
+}
+
+}  // namespace portico::cache::inspect
