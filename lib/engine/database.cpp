@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <stdexcept>
 #include <system_error>
 #include <vector>
 
@@ -103,6 +104,10 @@ void check(const rocksdb::Status& status, std::string_view what) {
 
 Database::Database(const OpenRequest& request) : dir_(request.dir), mode_(request.mode) {
   const RocksDBOptions& opts = request.options;
+  if (!opts.clock) throw std::invalid_argument("RocksDBCacheAdapter: clock must not be null");
+  if (opts.maintenance_interval && opts.maintenance_interval->count() <= 0) {
+    throw std::invalid_argument("RocksDBCacheAdapter: maintenance_interval must be positive");
+  }
   if (mode_ == OpenMode::read_write) {
     create_private_directories(dir_);
   } else if (!std::filesystem::is_directory(dir_)) {

@@ -149,3 +149,14 @@ TEST_CASE("a path that is a file is an error") {
   std::ofstream(dir / "file") << "x";
   CHECK_THROWS_AS(RocksDBCacheAdapter(dir / "file", quiet()), CacheError);
 }
+
+TEST_CASE("bad options are invalid_argument and create nothing") {
+  TempDir dir;
+  CHECK_THROWS_AS(RocksDBCacheAdapter(dir / "a", RocksDBOptions{.clock = nullptr}),
+                  std::invalid_argument);
+  CHECK_THROWS_AS(
+      RocksDBCacheAdapter(dir / "b", RocksDBOptions{.maintenance_interval = std::chrono::milliseconds(0)}),
+      std::invalid_argument);
+  CHECK_FALSE(std::filesystem::exists(dir / "a"));
+  CHECK_FALSE(std::filesystem::exists(dir / "b"));
+}
