@@ -237,14 +237,12 @@ class CacheService::Impl {
     flight->promise.set_exception(std::move(error));
   }
 
-  // Leads a refresh in the calling thread if no computation of `key` is running. Returns the
-  // new value, or nullopt when someone else is computing it or the refresh failed (the
-  // caller still holds a usable value; the error is counted, never cached).
-  std::optional<Value> refresh_in_caller(const CacheKey& key, const std::optional<Ttl>& ttl,
-                                         detail::FunctionRef<Value()> compute) {
-    auto [flight, leader] = join_or_lead(key);
-    if (!leader) return std::nullopt;
-    bump(&AtomicCounters::early_refreshes);
+  // Runs a refresh that this caller leads, in this thread. Returns the new value, or nullopt
+  // when it failed: the caller still holds a usable value, and the error reaches the waiters
+  // and the counters but is never cached.
+  std::optional<Value> refresh_here(const CacheKey& key, const std::optional<Ttl>& ttl,
+                                    detail::FunctionRef<Value()> compute,
+                                    const std::shared_ptr<Flight>& flight) {
     try {
       Value value = run_and_store(key, ttl, compute);
       succeed(key, flight, value);
@@ -253,6 +251,15 @@ class CacheService::Impl {
       fail(key, flight, std::current_exception());
       return std::nullopt;
     }
+  }
+
+  // Refreshes in the calling thread unless a computation of `key` is running (nullopt then).
+  std::optional<Value> refresh_in_caller(const CacheKey& key, const std::optional<Ttl>& ttl,
+                                         detail::FunctionRef<Value()> compute) {
+    auto [flight, leader] = join_or_lead(key);
+    if (!leader) return std::nullopt;
+    bump(&AtomicCounters::early_refreshes);
+    return refresh_here(key, ttl, compute, flight);
   }
 
   // Starts one background refresh of `key` unless a computation is running. Without an
@@ -281,14 +288,7 @@ class CacheService::Impl {
       fail(key, flight, std::current_exception());
       throw;
     }
-    try {
-      Value value = run_and_store(key, ttl, compute);
-      succeed(key, flight, value);
-      return value;
-    } catch (...) {
-      fail(key, flight, std::current_exception());
-      return std::nullopt;
-    }
+    return refresh_here(key, ttl, compute, flight);
   }
 
   // A fresh value stored since this caller's first read, if any. `exists` first, so that a
