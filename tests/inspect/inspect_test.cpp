@@ -438,6 +438,26 @@ TEST_CASE("rm: asks on a terminal and honours the answer") {
   CHECK(total_entries(cache) == fixture_total() - 20);
 }
 
+TEST_CASE("rm: the cache stays locked while the confirmation is pending") {
+  TempDir dir("inspect");
+  const std::string cache = fixture(dir);
+  portico::cache::testing::Process rm({CACHE_INSPECT_BINARY, cache, "rm", "--tag", "users"},
+                                      {.terminal_stdin = true});
+  REQUIRE(rm.wait_for_stderr("[y/N]"));
+  // Counting the matches must not have dropped the tool's lock on the directory.
+  bool refused = false;
+  try {
+    RocksDBCacheAdapter second(cache, RocksDBOptions{.maintenance_interval = std::nullopt});
+  } catch (const portico::cache::CacheError& e) {
+    refused = std::string(e.what()).find("in use") != std::string::npos;
+  }
+  CHECK(refused);
+  rm.write("yes\n");
+  const RunResult result = rm.finish();
+  require_exit(result, 0);
+  CHECK(result.out.find("removed 20 live entries") != std::string::npos);
+}
+
 TEST_CASE("cleanup removes the expired entries") {
   TempDir dir("inspect");
   const std::string cache = fixture(dir);

@@ -1,10 +1,11 @@
-// Runs a program to completion and captures its stdout, stderr and exit code. Its stdin is a
-// pipe fed with given bytes, or a pseudo-terminal (so the program sees a terminal) fed with
-// given keystrokes. Exec'd with posix_spawn, never a bare fork.
+// Runs a program and captures its stdout, stderr and exit code. Its stdin is a pipe fed with
+// given bytes, or a pseudo-terminal (so the program sees a terminal) fed with given keystrokes,
+// possibly in steps (Process). Exec'd with posix_spawn, never a bare fork.
 #pragma once
 
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdlib.h>
 #include <sys/wait.h>
@@ -56,94 +57,143 @@ inline std::vector<std::string> child_environment(const RunOptions& options) {
 
 }  // namespace detail
 
-inline RunResult run_process(const std::vector<std::string>& argv, const RunOptions& options = {}) {
-  int out[2];
-  int err[2];
-  int in[2] = {-1, -1};  // [0] the child's stdin, [1] where the input is written
-  if (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
-  if (options.terminal_stdin) {
-    const int master = ::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
-    if (master < 0 || ::grantpt(master) != 0 || ::unlockpt(master) != 0) {
-      throw std::runtime_error("no pseudo-terminal");
+// A started program; finish() feeds nothing more and collects everything.
+class Process {
+ public:
+  Process(const std::vector<std::string>& argv, const RunOptions& options)
+      : terminal_(options.terminal_stdin) {
+    int out[2];
+    int err[2];
+    int in[2] = {-1, -1};  // [0] the child's stdin, [1] where the input is written
+    if (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0) {
+      throw std::runtime_error("pipe failed");
     }
-    const int slave = ::open(::ptsname(master), O_RDWR | O_NOCTTY | O_CLOEXEC);
-    if (slave < 0) throw std::runtime_error("cannot open the pseudo-terminal");
-    in[0] = slave;
-    in[1] = master;
-  } else if (::pipe2(in, O_CLOEXEC) != 0) {
-    throw std::runtime_error("pipe failed");
-  }
-
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, in[0], 0);
-  posix_spawn_file_actions_adddup2(&actions, out[1], 1);
-  posix_spawn_file_actions_adddup2(&actions, err[1], 2);
-  std::vector<char*> args;
-  for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
-  args.push_back(nullptr);
-  std::vector<std::string> env = detail::child_environment(options);
-  std::vector<char*> envp;
-  for (std::string& entry : env) envp.push_back(entry.data());
-  envp.push_back(nullptr);
-  pid_t pid = -1;
-  const int rc = ::posix_spawn(&pid, args[0], &actions, nullptr, args.data(), envp.data());
-  posix_spawn_file_actions_destroy(&actions);
-  ::close(in[0]);
-  ::close(out[1]);
-  ::close(err[1]);
-  if (rc != 0) {
-    ::close(in[1]);
-    ::close(out[0]);
-    ::close(err[0]);
-    throw std::runtime_error("cannot start " + argv[0] + ": " + std::strerror(rc));
-  }
-
-  // Input first (small in every test); a terminal's echo is drained with the outputs.
-  std::size_t written = 0;
-  while (written < options.input.size()) {
-    const ssize_t n = ::write(in[1], options.input.data() + written, options.input.size() - written);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    written += static_cast<std::size_t>(n);
-  }
-  if (!options.terminal_stdin) {
-    ::close(in[1]);
-    in[1] = -1;
-  }
-
-  RunResult result;
-  struct pollfd fds[3] = {{out[0], POLLIN, 0}, {err[0], POLLIN, 0}, {in[1], POLLIN, 0}};
-  const nfds_t count = options.terminal_stdin ? 3 : 2;
-  int open_streams = 2;
-  char buffer[65536];
-  while (open_streams > 0) {
-    if (::poll(fds, count, -1) < 0) {
-      if (errno == EINTR) continue;
-      break;
-    }
-    for (nfds_t i = 0; i < count; ++i) {
-      if (fds[i].fd < 0 || (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) == 0) continue;
-      const ssize_t n = ::read(fds[i].fd, buffer, sizeof buffer);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) {
-        if (i < 2) {
-          ::close(fds[i].fd);
-          --open_streams;
-        }
-        fds[i].fd = -1;
-        continue;
+    if (terminal_) {
+      const int master = ::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+      if (master < 0 || ::grantpt(master) != 0 || ::unlockpt(master) != 0) {
+        throw std::runtime_error("no pseudo-terminal");
       }
-      if (i == 0) result.out.append(buffer, static_cast<std::size_t>(n));
-      if (i == 1) result.err.append(buffer, static_cast<std::size_t>(n));
+      const int slave = ::open(::ptsname(master), O_RDWR | O_NOCTTY | O_CLOEXEC);
+      if (slave < 0) throw std::runtime_error("cannot open the pseudo-terminal");
+      in[0] = slave;
+      in[1] = master;
+    } else if (::pipe2(in, O_CLOEXEC) != 0) {
+      throw std::runtime_error("pipe failed");
+    }
+
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, in[0], 0);
+    posix_spawn_file_actions_adddup2(&actions, out[1], 1);
+    posix_spawn_file_actions_adddup2(&actions, err[1], 2);
+    std::vector<char*> args;
+    for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
+    args.push_back(nullptr);
+    std::vector<std::string> env = detail::child_environment(options);
+    std::vector<char*> envp;
+    for (std::string& entry : env) envp.push_back(entry.data());
+    envp.push_back(nullptr);
+    const int rc = ::posix_spawn(&pid_, args[0], &actions, nullptr, args.data(), envp.data());
+    posix_spawn_file_actions_destroy(&actions);
+    ::close(in[0]);
+    ::close(out[1]);
+    ::close(err[1]);
+    if (rc != 0) {
+      ::close(in[1]);
+      ::close(out[0]);
+      ::close(err[0]);
+      throw std::runtime_error("cannot start " + argv[0] + ": " + std::strerror(rc));
+    }
+    input_ = in[1];
+    out_ = out[0];
+    err_ = err[0];
+    write(options.input);
+  }
+
+  ~Process() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGKILL);
+      finish();
     }
   }
-  if (in[1] >= 0) ::close(in[1]);
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  Process(const Process&) = delete;
+  Process& operator=(const Process&) = delete;
+
+  void write(const std::string& text) {
+    std::size_t written = 0;
+    while (written < text.size()) {
+      const ssize_t n = ::write(input_, text.data() + written, text.size() - written);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      written += static_cast<std::size_t>(n);
+    }
   }
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
+
+  // Reads stderr until it contains `text`; false if it ends first.
+  bool wait_for_stderr(const std::string& text) {
+    char buffer[4096];
+    while (result_.err.find(text) == std::string::npos) {
+      const ssize_t n = ::read(err_, buffer, sizeof buffer);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return false;
+      result_.err.append(buffer, static_cast<std::size_t>(n));
+    }
+    return true;
+  }
+
+  RunResult finish() {
+    if (pid_ <= 0) return result_;
+    if (!terminal_) {
+      ::close(input_);
+      input_ = -1;
+    }
+    // A terminal's echo is drained along with the outputs.
+    struct pollfd fds[3] = {{out_, POLLIN, 0}, {err_, POLLIN, 0}, {input_, POLLIN, 0}};
+    const nfds_t count = terminal_ ? 3 : 2;
+    int open_streams = 2;
+    char buffer[65536];
+    while (open_streams > 0) {
+      if (::poll(fds, count, -1) < 0) {
+        if (errno == EINTR) continue;
+        break;
+      }
+      for (nfds_t i = 0; i < count; ++i) {
+        if (fds[i].fd < 0 || (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) == 0) continue;
+        const ssize_t n = ::read(fds[i].fd, buffer, sizeof buffer);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+          if (i < 2) {
+            ::close(fds[i].fd);
+            --open_streams;
+          }
+          fds[i].fd = -1;
+          continue;
+        }
+        if (i == 0) result_.out.append(buffer, static_cast<std::size_t>(n));
+        if (i == 1) result_.err.append(buffer, static_cast<std::size_t>(n));
+      }
+    }
+    if (input_ >= 0) ::close(input_);
+    input_ = -1;
+    int status = 0;
+    while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+    }
+    pid_ = -1;
+    result_.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return result_;
+  }
+
+ private:
+  bool terminal_;
+  pid_t pid_ = -1;
+  int input_ = -1;
+  int out_ = -1;
+  int err_ = -1;
+  RunResult result_;
+};
+
+inline RunResult run_process(const std::vector<std::string>& argv, const RunOptions& options = {}) {
+  return Process(argv, options).finish();
 }
 
 }  // namespace portico::cache::testing

@@ -173,7 +173,7 @@ int run_rm(Context& ctx, const RmOptions& options, const CLI::App& command) {
     std::size_t expired = 0;
     {
       // We hold the lock, so this lock-free view sees exactly what the removal will find.
-      ReadView view(cache, ctx.out);
+      ReadView view(cache, ctx.out, LiveView::follow, LockHolder::us);
       const std::int64_t now = now_ns();
       const auto entries = matches_of(view.db(), target, now);
       count = entries.size();

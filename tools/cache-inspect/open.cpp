@@ -129,9 +129,10 @@ LockState probe_lock(const std::filesystem::path& dir) {
   return state;
 }
 
-ReadView::ReadView(const Target& target, const Output& out, LiveView live_view) {
+ReadView::ReadView(const Target& target, const Output& out, LiveView live_view,
+                   LockHolder holder) {
   require_cache(target);
-  const LockState lock = probe_lock(target.dir);
+  const LockState lock = holder == LockHolder::us ? LockState{} : probe_lock(target.dir);
   live_ = lock.locked;
   internal::OpenRequest request{.dir = target.dir, .options = quiet_options()};
   if (lock.locked && live_view == LiveView::follow) {

@@ -36,6 +36,8 @@ struct LockState {
   std::optional<long> holder_pid{};
 };
 // Asks, without taking it, whether the directory's LOCK file is held by another process.
+// Never call it while this process holds the lock: POSIX drops a process's record locks on a
+// file when it closes any descriptor of that file.
 LockState probe_lock(const std::filesystem::path& dir);
 std::filesystem::path lock_file(const std::filesystem::path& dir);
 
@@ -46,10 +48,18 @@ enum class LiveView {
              // which verify needs and secondary instances do not offer)
 };
 
+// Who holds the cache's lock, as far as the caller knows.
+enum class LockHolder {
+  unknown,  // ask the LOCK file
+  us,       // this process has the cache open read-write: the view must not touch LOCK,
+            // because closing any descriptor of it would drop this process's lock
+};
+
 // A lock-free view for reading commands. Throws OpenError.
 class ReadView {
  public:
-  ReadView(const Target& target, const Output& out, LiveView live_view = LiveView::follow);
+  ReadView(const Target& target, const Output& out, LiveView live_view = LiveView::follow,
+           LockHolder holder = LockHolder::unknown);
   ~ReadView();
   ReadView(const ReadView&) = delete;
   ReadView& operator=(const ReadView&) = delete;
