@@ -645,6 +645,10 @@ TEST_CASE("import: skips expired lines, checks the whole file first, reads stdin
   CHECK(json_one(piped)["imported"] == 1);
   CHECK(json_one(inspect({"--json", copy, "get", "piped"}))["value"] == "p");
   CHECK(json_one(inspect({"--json", copy, "get", "piped"}))["expires_at"].is_null());
+  // From a file that is a pipe (process substitution, /dev/stdin): read once.
+  const RunResult fifo = inspect({"--json", copy, "import", "/dev/stdin"}, {.input = R"({"key":"fifo","value":[]})" "\n"});
+  require_exit(fifo, 0);
+  CHECK(json_one(fifo)["imported"] == 1);
 }
 
 // --- backup --------------------------------------------------------------------------------

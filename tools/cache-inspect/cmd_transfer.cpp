@@ -139,10 +139,14 @@ class LineSource {
       return;
     }
     std::error_code error;
-    if (!std::filesystem::is_regular_file(file, error)) {
+    if (!std::filesystem::exists(file, error)) {
       throw UsageError(fmt::format("cannot read {}: no such file", file));
     }
-    size_ = std::filesystem::file_size(file, error);
+    if (std::filesystem::is_directory(file, error)) {
+      throw UsageError(fmt::format("cannot read {}: it is a directory", file));
+    }
+    // A regular file can be read twice (checked whole first); a pipe is read once.
+    if (std::filesystem::is_regular_file(file, error)) size_ = std::filesystem::file_size(file, error);
     file_.open(file, std::ios::binary);
     if (!file_) throw UsageError(fmt::format("cannot read {}: {}", file, std::strerror(errno)));
     in_ = &file_;
@@ -158,7 +162,7 @@ class LineSource {
     return false;
   }
 
-  bool rewindable() const { return in_ == &file_; }
+  bool rewindable() const { return size_.has_value(); }
   void rewind() {
     file_.clear();
     file_.seekg(0);
