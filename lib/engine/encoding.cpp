@@ -119,48 +119,129 @@ std::string encode_record(const RecordHeader& header, std::string_view value_msg
 }
 
 namespace {
-// Unpacks the header array; `offset` ends at the value's first byte.
-msgpack::object_handle unpack_header(std::string_view bytes, std::size_t& offset) {
-  offset = 0;
-  return msgpack::unpack(bytes.data(), bytes.size(), offset);
+
+// Reads the record header, which encode_record writes with a fixed shape, without msgpack's
+// general unpacker: that one allocates a zone per call, which dominated the cost of a get.
+// Accepts every msgpack encoding of the types involved (as any msgpack writer may produce).
+class HeaderReader {
+ public:
+  explicit HeaderReader(std::string_view bytes) : bytes_(bytes) {}
+
+  std::size_t offset() const { return pos_; }
+
+  std::uint32_t array_size() {
+    const std::uint8_t tag = byte();
+    if ((tag & 0xf0) == 0x90) return tag & 0x0f;
+    if (tag == 0xdc) return static_cast<std::uint32_t>(big_endian(2));
+    if (tag == 0xdd) return static_cast<std::uint32_t>(big_endian(4));
+    fail("expected an array");
+  }
+
+  bool next_is_nil() {
+    need(1);
+    if (static_cast<std::uint8_t>(bytes_[pos_]) != 0xc0) return false;
+    ++pos_;
+    return true;
+  }
+
+  std::int64_t integer() {
+    const std::uint8_t tag = byte();
+    if (tag <= 0x7f) return tag;
+    if (tag >= 0xe0) return static_cast<std::int8_t>(tag);
+    switch (tag) {
+      case 0xcc: return static_cast<std::int64_t>(big_endian(1));
+      case 0xcd: return static_cast<std::int64_t>(big_endian(2));
+      case 0xce: return static_cast<std::int64_t>(big_endian(4));
+      case 0xcf: {
+        const std::uint64_t v = big_endian(8);
+        if (v > static_cast<std::uint64_t>(INT64_MAX)) fail("integer out of range");
+        return static_cast<std::int64_t>(v);
+      }
+      case 0xd0: return static_cast<std::int8_t>(big_endian(1));
+      case 0xd1: return static_cast<std::int16_t>(big_endian(2));
+      case 0xd2: return static_cast<std::int32_t>(big_endian(4));
+      case 0xd3: return static_cast<std::int64_t>(big_endian(8));
+      default: fail("expected an integer");
+    }
+  }
+
+  std::string_view string() {
+    const std::uint8_t tag = byte();
+    std::size_t size = 0;
+    if ((tag & 0xe0) == 0xa0) {
+      size = tag & 0x1f;
+    } else if (tag == 0xd9) {
+      size = big_endian(1);
+    } else if (tag == 0xda) {
+      size = big_endian(2);
+    } else if (tag == 0xdb) {
+      size = big_endian(4);
+    } else {
+      fail("expected a string");
+    }
+    need(size);
+    const std::string_view out = bytes_.substr(pos_, size);
+    pos_ += size;
+    return out;
+  }
+
+ private:
+  [[noreturn]] static void fail(std::string_view why) { throw CorruptionError(fmt::format("cache entry record is damaged: {}", why)); }
+
+  void need(std::size_t n) const {
+    if (bytes_.size() - pos_ < n) fail("truncated");
+  }
+  std::uint8_t byte() {
+    need(1);
+    return static_cast<std::uint8_t>(bytes_[pos_++]);
+  }
+  std::uint64_t big_endian(std::size_t n) {
+    need(n);
+    std::uint64_t v = 0;
+    for (std::size_t i = 0; i < n; ++i) v = (v << 8) | static_cast<std::uint8_t>(bytes_[pos_ + i]);
+    pos_ += n;
+    return v;
+  }
+
+  std::string_view bytes_;
+  std::size_t pos_ = 0;
+};
+
+// Reads the header fields up to and including the expiry.
+void read_header_start(HeaderReader& reader, RecordHeader& header) {
+  if (reader.array_size() != 6) corrupt_record("bad header");
+  if (reader.integer() != kFormatVersion) corrupt_record("unknown record format");
+  header.created_ns = reader.integer();
+  if (!reader.next_is_nil()) header.expires_ns = reader.integer();
 }
+
 }  // namespace
 
 DecodedRecord decode_record(std::string_view bytes) {
   DecodedRecord record;
-  try {
-    std::size_t offset = 0;
-    const msgpack::object_handle handle = unpack_header(bytes, offset);
-    const msgpack::object& o = handle.get();
-    if (o.type != msgpack::type::ARRAY || o.via.array.size != 6) corrupt_record("bad header");
-    const msgpack::object* f = o.via.array.ptr;
-    if (f[0].as<std::uint32_t>() != kFormatVersion) corrupt_record("unknown record format");
-    record.header.created_ns = f[1].as<std::int64_t>();
-    if (!f[2].is_nil()) record.header.expires_ns = f[2].as<std::int64_t>();
-    record.header.hit_count = f[3].as<std::uint64_t>();
-    record.header.last_accessed_ns = f[4].as<std::int64_t>();
-    record.header.tags = f[5].as<std::vector<std::string>>();
-    if (offset >= bytes.size()) corrupt_record("missing value");
-    record.value_msgpack = bytes.substr(offset);
-  } catch (const msgpack::unpack_error& e) {
-    corrupt_record(e.what());
-  } catch (const msgpack::type_error& e) {
-    corrupt_record(e.what());
-  }
+  HeaderReader reader(bytes);
+  read_header_start(reader, record.header);
+  const std::int64_t hits = reader.integer();
+  if (hits < 0) corrupt_record("negative hit count");
+  record.header.hit_count = static_cast<std::uint64_t>(hits);
+  record.header.last_accessed_ns = reader.integer();
+  const std::uint32_t tags = reader.array_size();
+  if (tags > bytes.size()) corrupt_record("bad tag count");
+  record.header.tags.reserve(tags);
+  for (std::uint32_t i = 0; i < tags; ++i) record.header.tags.emplace_back(reader.string());
+  if (reader.offset() >= bytes.size()) corrupt_record("missing value");
+  record.value_msgpack = bytes.substr(reader.offset());
   return record;
 }
 
 bool decode_record_expiry(std::string_view bytes, std::optional<std::int64_t>& expires_ns) {
   try {
-    std::size_t offset = 0;
-    const msgpack::object_handle handle = unpack_header(bytes, offset);
-    const msgpack::object& o = handle.get();
-    if (o.type != msgpack::type::ARRAY || o.via.array.size != 6) return false;
-    const msgpack::object& expiry = o.via.array.ptr[2];
-    expires_ns.reset();
-    if (!expiry.is_nil()) expires_ns = expiry.as<std::int64_t>();
+    HeaderReader reader(bytes);
+    RecordHeader header;
+    read_header_start(reader, header);
+    expires_ns = header.expires_ns;
     return true;
-  } catch (const std::exception&) {
+  } catch (const CorruptionError&) {
     return false;
   }
 }
