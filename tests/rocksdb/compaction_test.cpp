@@ -4,6 +4,7 @@
 
 #include <portico/cache/rocksdb_adapter.hpp>
 
+#include "../support/rocksdb_options.hpp"
 #include "../support/temp_dir.hpp"
 #include "engine/database.hpp"
 #include "engine/verify.hpp"
@@ -15,12 +16,10 @@ using portico::cache::RocksDBCacheAdapter;
 using portico::cache::RocksDBOptions;
 using portico::cache::Value;
 using portico::cache::testing::TempDir;
+using portico::cache::testing::without_maintenance;
 namespace internal = portico::cache::internal;
 
 namespace {
-RocksDBOptions manual(const std::shared_ptr<ManualClock>& clock) {
-  return RocksDBOptions{.maintenance_interval = std::nullopt, .clock = clock};
-}
 
 // Keys stored in one family, read straight from RocksDB.
 std::size_t count_keys(const std::filesystem::path& dir, internal::Family family) {
@@ -44,7 +43,7 @@ TEST_CASE("the compaction filter drops expired entries and their index entries")
   TempDir dir;
   auto clock = std::make_shared<ManualClock>();
   {
-    RocksDBCacheAdapter cache(dir / "c", manual(clock));
+    RocksDBCacheAdapter cache(dir / "c", without_maintenance(clock));
     fill(cache);
     clock->advance(2min);
     cache.compact();
@@ -58,7 +57,7 @@ TEST_CASE("the compaction filter drops expired entries and their index entries")
   CHECK(count_keys(dir / "c", internal::Family::created) == 40);
   CHECK(count_keys(dir / "c", internal::Family::expiry) == 40);      // the ledger is kept
 
-  RocksDBCacheAdapter cache(dir / "c", manual(clock));
+  RocksDBCacheAdapter cache(dir / "c", without_maintenance(clock));
   CHECK(cache.cleanup_expired() == 40);
   CHECK(cache.get_stats().total_entries == 40);
   CHECK(cache.cleanup_expired() == 0);
@@ -69,7 +68,7 @@ TEST_CASE("the compaction filter drops expired entries and their index entries")
 TEST_CASE("a key re-created after the filter dropped it is counted once") {
   TempDir dir;
   auto clock = std::make_shared<ManualClock>();
-  RocksDBCacheAdapter cache(dir / "c", manual(clock));
+  RocksDBCacheAdapter cache(dir / "c", without_maintenance(clock));
   cache.set(CacheKey{.key = "k", .tags = {"old"}}, Value(1), 1min);
   clock->advance(2min);
   cache.compact();
@@ -87,7 +86,7 @@ TEST_CASE("a key re-created after the filter dropped it is counted once") {
 TEST_CASE("stale index entries left by the filter are skipped by tag and namespace erases") {
   TempDir dir;
   auto clock = std::make_shared<ManualClock>();
-  RocksDBCacheAdapter cache(dir / "c", manual(clock));
+  RocksDBCacheAdapter cache(dir / "c", without_maintenance(clock));
   fill(cache);
   clock->advance(2min);
   cache.compact();
@@ -101,7 +100,7 @@ TEST_CASE("the cache verifies clean after compaction and cleanup") {
   TempDir dir;
   auto clock = std::make_shared<ManualClock>();
   {
-    RocksDBCacheAdapter cache(dir / "c", manual(clock));
+    RocksDBCacheAdapter cache(dir / "c", without_maintenance(clock));
     fill(cache);
     clock->advance(2min);
     cache.compact();
@@ -113,6 +112,6 @@ TEST_CASE("the cache verifies clean after compaction and cleanup") {
     CHECK(report.entries == 40);
     CHECK(report.expected_count == 80);  // 40 dropped entries still wait for their settlement
   }
-  RocksDBCacheAdapter cache(dir / "c", manual(clock));
+  RocksDBCacheAdapter cache(dir / "c", without_maintenance(clock));
   cache.cleanup_expired();
 }

@@ -10,6 +10,7 @@
 #include <portico/cache/rocksdb_adapter.hpp>
 
 #include "../support/child_process.hpp"
+#include "../support/rocksdb_options.hpp"
 #include "../support/temp_dir.hpp"
 #include "crash_keys.hpp"
 #include "engine/database.hpp"
@@ -19,6 +20,7 @@ using portico::cache::RocksDBCacheAdapter;
 using portico::cache::RocksDBOptions;
 using portico::cache::testing::ChildProcess;
 using portico::cache::testing::TempDir;
+using portico::cache::testing::without_maintenance;
 namespace crash = portico::cache::testing::crash;
 namespace internal = portico::cache::internal;
 
@@ -70,7 +72,7 @@ TEST_CASE("kill -9 at random moments loses no acknowledged write and leaves inde
     next = last_ack + 2;
 
     {
-      RocksDBCacheAdapter cache(path, RocksDBOptions{.maintenance_interval = std::nullopt});
+      RocksDBCacheAdapter cache(path, without_maintenance());
       if (in_flight_erase && !cache.exists(crash::key(*in_flight_erase))) {
         live.erase(*in_flight_erase);
         erased.insert(*in_flight_erase);

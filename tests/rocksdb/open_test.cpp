@@ -8,6 +8,7 @@
 #include <rocksdb/db.h>
 
 #include "../support/child_process.hpp"
+#include "../support/rocksdb_options.hpp"
 #include "../support/temp_dir.hpp"
 #include "engine/database.hpp"
 
@@ -18,9 +19,9 @@ using portico::cache::RocksDBOptions;
 using portico::cache::Value;
 using portico::cache::testing::ChildProcess;
 using portico::cache::testing::TempDir;
+using portico::cache::testing::without_maintenance;
 
 namespace {
-RocksDBOptions quiet() { return RocksDBOptions{.maintenance_interval = std::nullopt}; }
 
 bool message_contains(const std::function<void()>& open, const std::string& text) {
   try {
@@ -35,7 +36,7 @@ bool message_contains(const std::function<void()>& open, const std::string& text
 TEST_CASE("missing directories are created with mode 0700") {
   TempDir dir;
   const auto path = dir / "a/b/cache";
-  RocksDBCacheAdapter cache(path, quiet());
+  RocksDBCacheAdapter cache(path, without_maintenance());
   struct stat info {};
   REQUIRE(::stat(path.c_str(), &info) == 0);
   CHECK((info.st_mode & 0777) == 0700);
@@ -46,9 +47,9 @@ TEST_CASE("missing directories are created with mode 0700") {
 
 TEST_CASE("a second open of a live directory in this process is a clear error") {
   TempDir dir;
-  RocksDBCacheAdapter first(dir / "c", quiet());
+  RocksDBCacheAdapter first(dir / "c", without_maintenance());
   first.set(CacheKey{.key = "k"}, Value(1));
-  CHECK(message_contains([&] { RocksDBCacheAdapter second(dir / "c", quiet()); }, "in use"));
+  CHECK(message_contains([&] { RocksDBCacheAdapter second(dir / "c", without_maintenance()); }, "in use"));
   // The failed open left nothing behind: the first instance still works, and once it is
   // closed the directory opens again.
   CHECK(first.exists(CacheKey{.key = "k"}));
@@ -57,19 +58,19 @@ TEST_CASE("a second open of a live directory in this process is a clear error") 
 TEST_CASE("a failed open leaves nothing open") {
   TempDir dir;
   {
-    RocksDBCacheAdapter first(dir / "c", quiet());
-    CHECK_THROWS_AS(RocksDBCacheAdapter(dir / "c", quiet()), CacheError);
+    RocksDBCacheAdapter first(dir / "c", without_maintenance());
+    CHECK_THROWS_AS(RocksDBCacheAdapter(dir / "c", without_maintenance()), CacheError);
   }
-  RocksDBCacheAdapter again(dir / "c", quiet());
+  RocksDBCacheAdapter again(dir / "c", without_maintenance());
   CHECK(again.get_stats().total_entries == 0);
 }
 
 TEST_CASE("a directory held by another process is a clear error") {
   TempDir dir;
-  { RocksDBCacheAdapter create(dir / "c", quiet()); }
+  { RocksDBCacheAdapter create(dir / "c", without_maintenance()); }
   ChildProcess holder({HOLD_CACHE_BINARY, (dir / "c").string()});
   REQUIRE(holder.read_line() == "ready");
-  CHECK(message_contains([&] { RocksDBCacheAdapter second(dir / "c", quiet()); }, "in use"));
+  CHECK(message_contains([&] { RocksDBCacheAdapter second(dir / "c", without_maintenance()); }, "in use"));
 
   // A read-only open shares the directory with its writer.
   RocksDBCacheAdapter reader(dir / "c", RocksDBOptions{.maintenance_interval = std::nullopt,
@@ -83,7 +84,7 @@ TEST_CASE("a directory held by another process is a clear error") {
 TEST_CASE("a read-only cache reads and refuses every write") {
   TempDir dir;
   {
-    RocksDBCacheAdapter writer(dir / "c", quiet());
+    RocksDBCacheAdapter writer(dir / "c", without_maintenance());
     writer.set(CacheKey{.key = "k", .tags = {"t"}}, Value(7));
   }
   RocksDBCacheAdapter reader(dir / "c", RocksDBOptions{.maintenance_interval = std::nullopt,
@@ -110,7 +111,7 @@ TEST_CASE("a non-empty directory that holds no cache is refused") {
   TempDir dir;
   std::filesystem::create_directories(dir / "docs");
   std::ofstream(dir / "docs" / "notes.txt") << "not a cache";
-  CHECK(message_contains([&] { RocksDBCacheAdapter cache(dir / "docs", quiet()); },
+  CHECK(message_contains([&] { RocksDBCacheAdapter cache(dir / "docs", without_maintenance()); },
                          "not a cache directory"));
   CHECK(std::filesystem::exists(dir / "docs" / "notes.txt"));
   CHECK_FALSE(std::filesystem::exists(dir / "docs" / "CURRENT"));
@@ -125,13 +126,13 @@ TEST_CASE("a RocksDB database of another layout is refused") {
     REQUIRE(rocksdb::DB::Open(options, (dir / "other").string(), &raw).ok());
     delete raw;
   }
-  CHECK(message_contains([&] { RocksDBCacheAdapter cache(dir / "other", quiet()); },
+  CHECK(message_contains([&] { RocksDBCacheAdapter cache(dir / "other", without_maintenance()); },
                          "not a cache directory"));
 }
 
 TEST_CASE("a newer on-disk format is refused with a clear message") {
   TempDir dir;
-  { RocksDBCacheAdapter create(dir / "c", quiet()); }
+  { RocksDBCacheAdapter create(dir / "c", without_maintenance()); }
   {
     namespace internal = portico::cache::internal;
     internal::Database db(internal::OpenRequest{.dir = dir / "c"});
@@ -140,14 +141,14 @@ TEST_CASE("a newer on-disk format is refused with a clear message") {
                      std::string(internal::kMetaFormatVersion), "99")
                 .ok());
   }
-  CHECK(message_contains([&] { RocksDBCacheAdapter cache(dir / "c", quiet()); },
+  CHECK(message_contains([&] { RocksDBCacheAdapter cache(dir / "c", without_maintenance()); },
                          "newer than this library"));
 }
 
 TEST_CASE("a path that is a file is an error") {
   TempDir dir;
   std::ofstream(dir / "file") << "x";
-  CHECK_THROWS_AS(RocksDBCacheAdapter(dir / "file", quiet()), CacheError);
+  CHECK_THROWS_AS(RocksDBCacheAdapter(dir / "file", without_maintenance()), CacheError);
 }
 
 TEST_CASE("bad options are invalid_argument and create nothing") {

@@ -5,6 +5,7 @@
 
 #include <portico/cache/rocksdb_adapter.hpp>
 
+#include "../support/rocksdb_options.hpp"
 #include "../support/temp_dir.hpp"
 
 using namespace std::chrono_literals;
@@ -14,19 +15,15 @@ using portico::cache::RocksDBCacheAdapter;
 using portico::cache::RocksDBOptions;
 using portico::cache::Value;
 using portico::cache::testing::TempDir;
+using portico::cache::testing::without_maintenance;
 
-namespace {
-RocksDBOptions manual(const std::shared_ptr<ManualClock>& clock) {
-  return RocksDBOptions{.maintenance_interval = std::nullopt, .clock = clock};
-}
-}  // namespace
 
 TEST_CASE("entries, tags, namespaces, ttls, counts and access data survive a reopen") {
   TempDir dir;
   auto clock = std::make_shared<ManualClock>();
   const auto t0 = clock->now();
   {
-    RocksDBCacheAdapter cache(dir / "c", manual(clock));
+    RocksDBCacheAdapter cache(dir / "c", without_maintenance(clock));
     cache.set(CacheKey{.key = "a", .ns = "n", .tags = {"t1", "t2"}}, Value("alpha"), 1h);
     cache.set(CacheKey{.key = "b", .tags = {"t2"}}, Value(2));
     cache.set(CacheKey{.key = "short"}, Value(3), 1min);
@@ -35,7 +32,7 @@ TEST_CASE("entries, tags, namespaces, ttls, counts and access data survive a reo
     cache.get(CacheKey{.key = "a", .ns = "n"});
     cache.get(CacheKey{.key = "missing"});
   }
-  RocksDBCacheAdapter cache(dir / "c", manual(clock));
+  RocksDBCacheAdapter cache(dir / "c", without_maintenance(clock));
   auto stats = cache.get_stats();
   CHECK(stats.total_entries == 3);
   CHECK(stats.total_hits == 2);
@@ -60,7 +57,7 @@ TEST_CASE("entries, tags, namespaces, ttls, counts and access data survive a reo
 TEST_CASE("flush makes access data durable before a close") {
   TempDir dir;
   auto clock = std::make_shared<ManualClock>();
-  RocksDBCacheAdapter cache(dir / "c", manual(clock));
+  RocksDBCacheAdapter cache(dir / "c", without_maintenance(clock));
   cache.set(CacheKey{.key = "k"}, Value(1));
   cache.get(CacheKey{.key = "k"});
   cache.flush();

@@ -2,6 +2,7 @@
 
 #include <portico/cache/rocksdb_adapter.hpp>
 
+#include "../support/rocksdb_options.hpp"
 #include "../support/temp_dir.hpp"
 #include "engine/counter_merge.hpp"
 #include "engine/database.hpp"
@@ -13,11 +14,12 @@ using portico::cache::RocksDBCacheAdapter;
 using portico::cache::RocksDBOptions;
 using portico::cache::Value;
 using portico::cache::testing::TempDir;
+using portico::cache::testing::without_maintenance;
 namespace internal = portico::cache::internal;
 
 namespace {
 void make_cache(const std::filesystem::path& path) {
-  RocksDBCacheAdapter cache(path, RocksDBOptions{.maintenance_interval = std::nullopt});
+  RocksDBCacheAdapter cache(path, without_maintenance());
   for (int i = 0; i < 10; ++i) {
     cache.set(CacheKey{.key = std::to_string(i), .ns = "n", .tags = {"t"}}, Value(i),
               std::chrono::hours(1));
@@ -62,7 +64,7 @@ TEST_CASE("verify finds and repairs a missing tag index entry") {
   REQUIRE(report.problems.size() == 1);
   CHECK(report.problems[0].find("n:3") != std::string::npos);
   CHECK(verify(dir / "c", false).ok());
-  RocksDBCacheAdapter cache(dir / "c", RocksDBOptions{.maintenance_interval = std::nullopt});
+  RocksDBCacheAdapter cache(dir / "c", without_maintenance());
   CHECK(cache.erase_by_tags({"t"}) == 10);
 }
 
@@ -85,6 +87,6 @@ TEST_CASE("verify finds and repairs a dangling index entry and a wrong count") {
   CHECK(report.stored_count == 15);
   CHECK(report.expected_count == 10);
   CHECK(verify(dir / "c", false).ok());
-  RocksDBCacheAdapter cache(dir / "c", RocksDBOptions{.maintenance_interval = std::nullopt});
+  RocksDBCacheAdapter cache(dir / "c", without_maintenance());
   CHECK(cache.get_stats().total_entries == 10);
 }
