@@ -166,7 +166,7 @@ class Bench:
 
         if self.want("diskcache.get_miss"):
             def miss_key(_):
-                key[0] = make_key("mis:", rng.randrange(2**32), args.key_size)
+                key[0] = make_key("key:", rng.randrange(n), args.key_size - 1) + "~"
 
             def get_miss(_):
                 if cache.get(key[0]) is not None:

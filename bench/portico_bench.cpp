@@ -83,6 +83,7 @@ struct Config {
   std::size_t batch = 100;      // keys per get_many
   unsigned reopens = 3;         // timed reopens per side and round
   std::uint64_t ops = 0;        // when set: exactly this many calls per side and round
+  std::size_t block_cache_bytes = RocksDBOptions{}.block_cache_bytes;
   std::optional<std::chrono::milliseconds> maintenance = RocksDBOptions{}.maintenance_interval;
   std::string rows;  // comma-separated globs
   std::string json_path;
@@ -111,6 +112,8 @@ constexpr std::string_view kUsage = R"(usage: portico-bench [flags]
   --reopens N           timed reopens per side and round (default 3)
   --ops N               exactly N calls per side and round instead of a duration (for
                         profiles: callgrind's inclusive cost / N is the cost of one call)
+  --block-cache-mb MB   RocksDBOptions::block_cache_bytes of both sides (default: the
+                        adapter's default, 32 MiB)
   --maintenance-ms MS   the RocksDB adapter's maintenance interval; 0 runs no maintenance
                         thread (default: the adapter's default, 5000)
   --rows GLOB,GLOB      run only the rows whose names match (e.g. 'rocksdb.get*,memory.*')
@@ -216,6 +219,8 @@ Config parse_args(int argc, char** argv) {
       config.reopens = static_cast<unsigned>(parse_count(value(), flag));
     } else if (flag == "--ops") {
       config.ops = parse_count(value(), flag);
+    } else if (flag == "--block-cache-mb") {
+      config.block_cache_bytes = static_cast<std::size_t>(parse_count(value(), flag)) << 20;
     } else if (flag == "--maintenance-ms") {
       const std::uint64_t ms = parse_count(value(), flag);
       config.maintenance = ms == 0 ? std::nullopt
@@ -485,6 +490,7 @@ class RocksBench {
         clock_(std::make_shared<SteppedClock>()),
         zipf_(entries, 0.99) {
     options_.maintenance_interval = config.maintenance;
+    options_.block_cache_bytes = config.block_cache_bytes;
     options_.clock = clock_;
   }
 
@@ -660,7 +666,7 @@ class RocksBench {
     Rng rng(13);
     CacheKey key;
     auto setup = [&](unsigned, std::uint64_t) {
-      key.key = make_key("mis:", rng.below(UINT32_MAX), config_.key_size);
+      key.key = miss_key(rng.below(n_), config_.key_size);
     };
     Side subject = [&](unsigned) {
       return measure(1, budget(), setup, [&](unsigned, std::uint64_t) {
@@ -1245,6 +1251,7 @@ int run(int argc, char** argv) {
       {"group", std::to_string(config.group)},
       {"expired", std::to_string(config.expired)},
       {"batch", std::to_string(config.batch)},
+      {"block_cache_bytes", std::to_string(config.block_cache_bytes)},
       {"maintenance_ms",
        std::to_string(config.maintenance ? config.maintenance->count() : 0)},
       {"command", config.command_line}};

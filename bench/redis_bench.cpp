@@ -282,7 +282,7 @@ class RedisBench {
     Side side = [&](unsigned) {
       return measure(
           1, budget(),
-          [&](unsigned, std::uint64_t) { key = make_key("mis:", rng.below(UINT32_MAX), config_.key_size); },
+          [&](unsigned, std::uint64_t) { key = miss_key(rng.below(keys_.size()), config_.key_size); },
           [&](unsigned, std::uint64_t) {
             if (redis_.command({"GET", key})->type != REDIS_REPLY_NIL) ++anomalies_;
           });

@@ -39,6 +39,15 @@ inline std::string make_key(std::string_view prefix, std::uint64_t n, std::size_
   return key;
 }
 
+// An absent key that sorts among the present keys make_key("key:", i, size) (it differs from
+// key i in its last byte), so a lookup reaches the table files and their bloom filters
+// instead of being turned away by their key ranges.
+inline std::string miss_key(std::uint64_t near, std::size_t size) {
+  std::string key = make_key("key:", near, size > 5 ? size - 1 : 4);
+  key += '~';
+  return key;
+}
+
 // A value of `size` printable bytes, different for each seed: lz4 finds little to compress.
 inline std::string make_value(std::uint64_t seed, std::size_t size) {
   static constexpr std::string_view kAlphabet =
