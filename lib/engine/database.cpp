@@ -155,6 +155,10 @@ Database::Database(const OpenRequest& request) : dir_(request.dir), mode_(reques
     switch (family) {
       case Family::data:
         cf.compaction_filter_factory = data_filter_;
+        // A bloom filter over the memtable too: flushed access data puts recently hit keys
+        // there, and without it every get, miss and pre-write read searched that skip list.
+        cf.memtable_whole_key_filtering = true;
+        cf.memtable_prefix_bloom_size_ratio = 0.05;
         break;
       case Family::tags:
       case Family::namespaces:
