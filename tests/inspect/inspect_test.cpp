@@ -685,7 +685,9 @@ TEST_CASE("a cache held open by another process: live reads, refused writes") {
   const RunResult stats = inspect({"--json", cache, "stats"}, env);
   require_exit(stats, 0);
   CHECK(stats.err == "cache-inspect: " + live_note + "\n");
-  CHECK(json_one(stats)["total_entries"] == fixture_total());
+  // The holder's maintenance thread may have cleaned up the expired entries already.
+  const auto live_total = json_one(stats)["total_entries"].get<std::size_t>();
+  CHECK((live_total == fixture_total() || live_total == fixture_live()));
   CHECK(json_one(stats)["live"] == true);
 
   for (const std::vector<std::string>& reading : std::vector<std::vector<std::string>>{
