@@ -9,7 +9,6 @@
 #include <limits>
 #include <map>
 #include <optional>
-#include <regex>
 #include <set>
 #include <sstream>
 #include <string>
@@ -165,34 +164,55 @@ TEST_CASE("stats --prometheus prints OpenMetrics text") {
   CHECK(text.find("portico_cache_family_keys{family=\"data\"}") != std::string::npos);
   CHECK(text.find("portico_cache_format_info{version=\"1\"} 1\n") != std::string::npos);
 
-  // Every sample belongs to a family declared with # TYPE and # HELP before it.
-  const std::regex sample(R"(^([a-z_]+)(\{[^}]*\})? [-+0-9.eE]+$)");
-  const std::regex type(R"(^# TYPE ([a-z_]+) (gauge|counter|info)$)");
-  const std::regex other(R"(^# (HELP|UNIT) ([a-z_]+) .+$)");
-  std::set<std::string> declared;
+  // Every sample belongs to a family declared with # TYPE before it; HELP and UNIT lines
+  // name declared families.
+  const auto is_name = [](std::string_view name) {
+    return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+      return (c >= 'a' && c <= 'z') || c == '_';
+    });
+  };
+  std::set<std::string, std::less<>> declared;
   std::istringstream in(text);
   std::string line;
   int samples = 0;
   while (std::getline(in, line)) {
     INFO("line: " << line);
-    std::smatch match;
     if (line == "# EOF") {
       CHECK_FALSE(std::getline(in, line));
       break;
     }
-    if (std::regex_match(line, match, type)) {
-      declared.insert(match[1]);
-    } else if (std::regex_match(line, match, other)) {
-      CHECK(declared.contains(match[2]));
-    } else {
-      REQUIRE(std::regex_match(line, match, sample));
-      const std::string name = match[1];
-      const bool known = std::any_of(declared.begin(), declared.end(), [&](const std::string& family) {
-        return name == family || name == family + "_total" || name == family + "_info";
-      });
-      CHECK(known);
-      ++samples;
+    std::istringstream words(line);
+    std::string first;
+    std::string second;
+    std::string third;
+    words >> first >> second >> third;
+    if (first == "#") {
+      REQUIRE(is_name(third));
+      if (second == "TYPE") {
+        std::string type;
+        words >> type;
+        CHECK((type == "gauge" || type == "counter" || type == "info"));
+        declared.insert(third);
+      } else {
+        CHECK((second == "HELP" || second == "UNIT"));
+        CHECK(declared.contains(third));
+      }
+      continue;
     }
+    // name{labels} value
+    const std::string name = first.substr(0, first.find('{'));
+    REQUIRE(is_name(name));
+    if (name.size() < first.size()) CHECK(first.back() == '}');
+    REQUIRE_FALSE(second.empty());
+    CHECK(third.empty());
+    std::size_t parsed = 0;
+    CHECK_NOTHROW(std::stod(second, &parsed));
+    CHECK(parsed == second.size());
+    const bool known = std::any_of(declared.begin(), declared.end(), [&](const std::string& family) {
+      return name == family || name == family + "_total" || name == family + "_info";
+    });
+    CHECK(known);
+    ++samples;
   }
   CHECK(samples >= 10);
 
