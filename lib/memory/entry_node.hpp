@@ -50,6 +50,8 @@ struct EntryNode {
   // Positions in the shard's ordered indexes; empty until linked.
   std::optional<CreatedIndex::iterator> created_position{};
   std::optional<ExpiryIndex::iterator> expiry_position{};
+  // Whether the shard's FullKeyIndex holds the node (it keeps no position: slots move).
+  bool in_full_key_index = false;
 
   // Links of the active eviction order. LRU uses prev/next; LFU also records the frequency
   // bucket whose list prev/next belong to.

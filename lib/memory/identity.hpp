@@ -3,6 +3,8 @@
 // distinct entries.
 #pragma once
 
+#include <algorithm>
+#include <array>
 #include <cstddef>
 #include <functional>
 #include <optional>
@@ -55,6 +57,78 @@ struct IdentityEqual {
   using is_transparent = void;
 
   bool operator()(IdentityView a, IdentityView b) const { return a == b; }
+};
+
+// full_key() of an identity ("ns:key", or just the key) as up to three pieces, so that it can
+// be read and compared without building the string.
+class FullKeyView {
+ public:
+  explicit FullKeyView(const EntryIdentity& identity) {
+    if (identity.ns) {
+      pieces_ = {std::string_view(*identity.ns), std::string_view(":"),
+                 std::string_view(identity.key)};
+      count_ = 3;
+    } else {
+      pieces_[0] = identity.key;
+    }
+  }
+  explicit FullKeyView(std::string_view text) { pieces_[0] = text; }
+
+  std::size_t size() const {
+    std::size_t total = 0;
+    for (std::size_t i = 0; i < count_; ++i) total += pieces_[i].size();
+    return total;
+  }
+
+  // Copies the first min(n, size()) bytes to `out` and returns how many that was.
+  std::size_t copy_front(char* out, std::size_t n) const {
+    std::size_t copied = 0;
+    for (std::size_t i = 0; i < count_ && copied < n; ++i) {
+      copied += pieces_[i].copy(out + copied, n - copied);
+    }
+    return copied;
+  }
+
+  bool starts_with(std::string_view prefix) const {
+    for (std::size_t i = 0; i < count_ && !prefix.empty(); ++i) {
+      const std::size_t n = std::min(prefix.size(), pieces_[i].size());
+      if (pieces_[i].substr(0, n) != prefix.substr(0, n)) return false;
+      prefix.remove_prefix(n);
+    }
+    return prefix.empty();
+  }
+
+  // Byte-wise, with bytes compared as unsigned char: the order of std::string::compare.
+  friend int compare(FullKeyView a, FullKeyView b) {
+    a.skip_empty();
+    b.skip_empty();
+    while (!a.done() && !b.done()) {
+      const std::string_view x = a.pieces_[a.index_];
+      const std::string_view y = b.pieces_[b.index_];
+      const std::size_t n = std::min(x.size(), y.size());
+      if (const int order = std::char_traits<char>::compare(x.data(), y.data(), n); order != 0) {
+        return order;
+      }
+      a.advance(n);
+      b.advance(n);
+    }
+    if (a.done()) return b.done() ? 0 : -1;
+    return 1;
+  }
+
+ private:
+  bool done() const { return index_ == count_; }
+  void skip_empty() {
+    while (index_ < count_ && pieces_[index_].empty()) ++index_;
+  }
+  void advance(std::size_t n) {
+    pieces_[index_].remove_prefix(n);
+    skip_empty();
+  }
+
+  std::array<std::string_view, 3> pieces_{};
+  std::size_t count_ = 1;
+  std::size_t index_ = 0;  // the piece compare() is in
 };
 
 }  // namespace portico::cache::internal

@@ -24,6 +24,7 @@ Shard::Shard(ShardBounds bounds, EvictionPolicy policy)
       namespace_index_(NodeIndex::allocator_type(allocated_bytes_)),
       created_index_(CreatedIndex::allocator_type(allocated_bytes_)),
       expiry_index_(ExpiryIndex::allocator_type(allocated_bytes_)),
+      full_key_index_(allocated_bytes_),
       lfu_order_(allocated_bytes_),
       order_(policy == EvictionPolicy::lfu ? static_cast<EvictionOrder*>(&lfu_order_)
                                            : &lru_order_) {}
@@ -70,15 +71,19 @@ std::size_t Shard::erase_many(std::span<const IdentityView> identities, TimePoin
 
 std::size_t Shard::erase_matching(const KeyPattern& pattern, TimePoint now) {
   const std::lock_guard lock(mutex_);
+  // Every match starts with the literal prefix, and the entries that do are one range of the
+  // full_key index.
   std::string full_key;
+  std::vector<EntryNode*> matches;
+  full_key_index_.for_each_with_prefix(pattern.literal_prefix(), [&](EntryNode& node) {
+    ++pattern_tests_;
+    if (pattern.matches(full_key_of(*node.identity, full_key))) matches.push_back(&node);
+  });
   std::size_t erased = 0;
-  for (auto position = entries_.begin(); position != entries_.end();) {
-    EntryNode& node = position->second;
-    ++position;  // removing an element invalidates only iterators to it
-    if (pattern.matches(full_key_of(*node.identity, full_key))) {
-      erased += node.is_expired(now) ? 0 : 1;
-      remove_locked(node);
-    }
+  // Last first: removing the end of a range of slots shifts none of the others.
+  for (auto match = matches.rbegin(); match != matches.rend(); ++match) {
+    erased += (*match)->is_expired(now) ? 0 : 1;
+    remove_locked(**match);
   }
   return erased;
 }
@@ -99,6 +104,7 @@ std::size_t Shard::erase_tags(const std::vector<std::string>& tags, TimePoint no
 void Shard::clear() {
   const std::lock_guard lock(mutex_);
   order_->reset();
+  full_key_index_.clear();
   expiry_index_.clear();
   created_index_.clear();
   // Fresh containers rather than clear(): clear() keeps the bucket arrays allocated.
@@ -171,6 +177,11 @@ void Shard::set_policy(EvictionPolicy policy, TimePoint now) {
   }
   // LFU's frequency buckets take memory of their own.
   enforce_bounds_locked(nullptr, now);
+}
+
+std::uint64_t Shard::pattern_tests() const {
+  const std::lock_guard lock(mutex_);
+  return pattern_tests_;
 }
 
 EvictionPolicy Shard::policy() const {
@@ -257,6 +268,8 @@ EntryNode& Shard::link_locked(PreparedEntry&& entry) {
   try {
     node.created_position = created_index_.insert(node.created_at);
     if (node.expires_at) node.expiry_position = expiry_index_.emplace(*node.expires_at, &node);
+    full_key_index_.insert(node);
+    node.in_full_key_index = true;
     for (const std::string& tag : node.tags) add_to_index(tag_index_, tag, node);
     if (identity.ns) add_to_index(namespace_index_, *identity.ns, node);
     order_->insert(node);
@@ -301,6 +314,7 @@ void Shard::remove_locked(EntryNode& node) {
   const EntryIdentity& identity = *node.identity;
   if (identity.ns) remove_from_index(namespace_index_, *identity.ns, node);
   for (const std::string& tag : node.tags) remove_from_index(tag_index_, tag, node);
+  if (node.in_full_key_index) full_key_index_.erase(node);
   if (node.expiry_position) expiry_index_.erase(*node.expiry_position);
   if (node.created_position) created_index_.erase(*node.created_position);
   string_bytes_ -= node.string_bytes;
@@ -369,12 +383,14 @@ bool Shard::over_memory_locked() const {
 void Shard::compact_locked() {
   if (entries_.empty()) {
     // Back to the state of a new shard, whose footprint the budget is known to cover.
+    full_key_index_.clear();
     tag_index_ = NodeIndex(NodeIndex::allocator_type(allocated_bytes_));
     namespace_index_ = NodeIndex(NodeIndex::allocator_type(allocated_bytes_));
     entries_ = EntryMap(EntryMap::allocator_type(allocated_bytes_));
     return;
   }
   entries_.rehash(0);
+  full_key_index_.shrink_to_fit();
   tag_index_.rehash(0);
   namespace_index_.rehash(0);
   for (auto& [tag, nodes] : tag_index_) nodes.rehash(0);

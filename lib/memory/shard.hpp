@@ -1,12 +1,13 @@
 // Shard: one mutex's worth of the memory cache.
 //
 // A shard owns its entries and every structure that finds them: the entry map keyed by
-// identity, the tag and namespace indexes, the created_at and expiry indexes and the eviction
-// order. It enforces its own part of the cache's bounds.
+// identity, the tag and namespace indexes, the created_at, expiry and full_key indexes and the
+// eviction order. It enforces its own part of the cache's bounds.
 //
 // Footprint: sizeof(Shard), plus every block its containers allocate (counted by
-// CountingAllocator: map and index nodes, hash bucket arrays, frequency buckets), plus the
-// heap blocks of the strings it stores (keys, namespaces, tags, values, index keys).
+// CountingAllocator: map and index nodes, hash bucket arrays, the full_key index's slot
+// arrays, frequency buckets), plus the heap blocks of the strings it stores (keys, namespaces,
+// tags, values, index keys).
 //
 // Memory bound: after a store, the shard evicts (expired entries first, then in eviction
 // order) until its footprint fits its budget. An entry that would not fit even alone in an
@@ -33,6 +34,7 @@
 
 #include "entry_node.hpp"
 #include "footprint.hpp"
+#include "full_key_index.hpp"
 #include "identity.hpp"
 #include "lfu_order.hpp"
 #include "lru_order.hpp"
@@ -94,6 +96,7 @@ class alignas(64) Shard {
   // The erase family removes expired matches too but counts only unexpired ones.
   bool erase(IdentityView identity, TimePoint now);
   std::size_t erase_many(std::span<const IdentityView> identities, TimePoint now);
+  // Tests only the entries whose full_key starts with the pattern's literal prefix.
   std::size_t erase_matching(const KeyPattern& pattern, TimePoint now);
   std::size_t erase_namespace(const std::string& ns, TimePoint now);
   std::size_t erase_tags(const std::vector<std::string>& tags, TimePoint now);
@@ -103,6 +106,9 @@ class alignas(64) Shard {
   bool exists(IdentityView identity, TimePoint now);
   std::size_t cleanup_expired(TimePoint now);
   ShardStats stats() const;
+  // How many entries erase_matching has tested against a pattern, in total: lets the tests
+  // see that a prefix scan stays within the prefix's range.
+  std::uint64_t pattern_tests() const;
 
   // Rebuilds the eviction order under `policy`, keeping recency and hit counts. If that runs
   // out of memory the shard falls back to LRU, which needs no allocation, and rethrows.
@@ -151,6 +157,7 @@ class alignas(64) Shard {
   NodeIndex namespace_index_;
   CreatedIndex created_index_;
   ExpiryIndex expiry_index_;
+  FullKeyIndex full_key_index_;
   LruOrder lru_order_;
   LfuOrder lfu_order_;
   EvictionOrder* order_;
@@ -158,6 +165,7 @@ class alignas(64) Shard {
   std::uint64_t use_sequence_ = 0;  // source of EntryNode::last_use
   std::uint64_t hits_ = 0;
   std::uint64_t misses_ = 0;
+  std::uint64_t pattern_tests_ = 0;
 };
 
 }  // namespace portico::cache::internal

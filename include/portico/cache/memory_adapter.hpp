@@ -7,13 +7,16 @@
 // its own eviction order (LRU, or LFU with ties going to the least recently used) and gets an
 // equal part of max_size and max_memory_bytes. get, set, erase and exists are O(1);
 // erase_by_namespace and erase_by_tags cost O(matching entries + shards); erase_by_pattern and
-// erase_by_regex test every entry's full_key. cleanup_expired touches only expired entries.
+// erase_by_regex test only the entries whose full_key starts with the pattern's literal prefix
+// (each shard keeps its full_keys ordered), every entry only for a pattern without one.
+// cleanup_expired touches only expired entries.
 //
 // Memory. get_stats().memory_usage_bytes is measured, not estimated: the adapter object, each
 // shard object, every block the shards' containers allocate (entry and index nodes, hash bucket
-// arrays, LFU frequency buckets; counted by their allocator) and the heap blocks of the
-// strings they hold (keys, namespaces, tags, values or their compressed frames). Not counted:
-// malloc's own per-block overhead and zstd's per-thread working contexts.
+// arrays, the full_key index's slot arrays, LFU frequency buckets; counted by their allocator)
+// and the heap blocks of the strings they hold (keys, namespaces, tags, values or their
+// compressed frames). Not counted: malloc's own per-block overhead and zstd's per-thread
+// working contexts.
 // With max_memory_bytes, that figure never exceeds the bound: a shard over its share evicts
 // expired entries first, then in eviction order (under LFU a hit may need a new frequency
 // bucket, so a get can evict too). An entry that would not fit in its shard's share even with
