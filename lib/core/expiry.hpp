@@ -12,9 +12,14 @@ namespace detail {
 
 inline std::optional<TimePoint> expiry_after(TimePoint now, std::optional<Ttl> ttl) {
   if (!ttl) return std::nullopt;
-  const auto room = TimePoint::max() - now;
-  if (*ttl >= std::chrono::duration_cast<Ttl>(room)) return TimePoint::max();
-  return now + *ttl;
+  using Duration = TimePoint::duration;
+  constexpr Ttl longest = std::chrono::duration_cast<Ttl>(Duration::max());
+  if (*ttl >= longest) return TimePoint::max();
+  // Compared as `now > max - offset` (offset is not negative) rather than `offset > max - now`,
+  // which would overflow for a clock set before the epoch.
+  const auto offset = std::chrono::duration_cast<Duration>(*ttl);
+  if (now > TimePoint::max() - offset) return TimePoint::max();
+  return now + offset;
 }
 
 }  // namespace detail

@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "compression.hpp"
+#include "core/expiry.hpp"
 #include "identity.hpp"
 #include "shard.hpp"
 #include "shard_plan.hpp"
@@ -49,18 +50,6 @@ void validate_options(const MemoryOptions& options) {
   }
   if (!options.clock) throw std::invalid_argument("MemoryCacheAdapter: clock must not be null");
   validate_policy(options.eviction_policy);
-}
-
-// now + ttl, saturating at the end of time instead of overflowing: a TTL that long means
-// "never" in practice.
-std::optional<TimePoint> expiry_for(TimePoint now, std::optional<Ttl> ttl) {
-  if (!ttl) return std::nullopt;
-  using Duration = TimePoint::duration;
-  constexpr Ttl longest = std::chrono::duration_cast<Ttl>(Duration::max());
-  if (*ttl >= longest) return TimePoint::max();
-  const auto offset = std::chrono::duration_cast<Duration>(*ttl);
-  if (now > TimePoint::max() - offset) return TimePoint::max();
-  return now + offset;
 }
 
 }  // namespace
@@ -148,7 +137,7 @@ PreparedEntry MemoryCacheAdapter::Impl::prepare(EntryIdentity identity,
                        .tags = std::move(tags),
                        .value = compressor_.pack(std::move(value)),
                        .created_at = now,
-                       .expires_at = expiry_for(now, ttl)};
+                       .expires_at = detail::expiry_after(now, ttl)};
 }
 
 CacheEntry MemoryCacheAdapter::Impl::restore(EntrySnapshot snapshot) {
