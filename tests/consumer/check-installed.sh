@@ -97,11 +97,14 @@ LD_LIBRARY_PATH="$libdir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" "$work/consumer-s
 "$work/consumer-static"
 { set +x; } 2>/dev/null
 
-if LD_LIBRARY_PATH="$libdir" ldd "$work/consumer-shared" | grep -q "libportico-cache.so.* => $libdir/"; then
+# ldd's output is captured first: piped straight into `grep -q`, which exits at the first
+# match, ldd could die of SIGPIPE and fail the pipeline under pipefail.
+loaded="$(LD_LIBRARY_PATH="$libdir" ldd "$work/consumer-shared")"
+if grep -q "libportico-cache.so.* => $libdir/" <<<"$loaded"; then
   echo "check-installed: the shared program loads $libdir/$(basename "$lib_so")"
 else
   echo "check-installed: the shared program does not load the installed library:" >&2
-  LD_LIBRARY_PATH="$libdir" ldd "$work/consumer-shared" >&2
+  echo "$loaded" >&2
   exit 1
 fi
 echo "check-installed: OK"
