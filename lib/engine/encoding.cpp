@@ -74,13 +74,18 @@ std::int64_t read_time(std::string_view bytes) {
   return static_cast<std::int64_t>(v ^ kSignFlip);
 }
 
-std::string encode_id(const CacheKey& key) {
-  std::string id;
+void encode_id_into(const CacheKey& key, std::string& id) {
+  id.clear();
   const std::size_t ns_size = key.ns ? key.ns->size() : 0;
   id.reserve(ns_size + 1 + key.key.size() + kNsLengthBytes);
   if (key.ns) id.append(*key.ns).push_back(':');
   id.append(key.key);
   put_u32(id, static_cast<std::uint32_t>(ns_size));
+}
+
+std::string encode_id(const CacheKey& key) {
+  std::string id;
+  encode_id_into(key, id);
   return id;
 }
 

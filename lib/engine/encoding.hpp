@@ -44,6 +44,8 @@ std::int64_t read_time(std::string_view bytes);  // REQUIRES: bytes.size() >= 8
 
 // --- entry ids -------------------------------------------------------------------------------
 std::string encode_id(const CacheKey& key);
+// The same into `out` (replacing its contents), reusing its capacity.
+void encode_id_into(const CacheKey& key, std::string& out);
 // ns and key of an id; the tags stay empty. nullopt if `id` is not a valid id.
 std::optional<CacheKey> decode_id(std::string_view id);
 // The full_key part of an id (no validation beyond the length).

@@ -179,7 +179,15 @@ std::optional<TimePoint> edge_created_at(Database& db, bool newest) {
     const std::string_view id = created_index_id(it->key().ToStringView());
     const auto index = decode_index_value(it->value().ToStringView());
     if (id.empty() || !index) throw CorruptionError("damaged created index entry");
-    if (live_record(db, id, index->created_ns)) return from_nanos(index->created_ns);
+    rocksdb::PinnableSlice bytes;
+    const rocksdb::Status status =
+        db.db().Get(rocksdb::ReadOptions(), db.family(Family::data), slice(id), &bytes);
+    if (status.IsNotFound()) continue;
+    check(status, "reading an entry");
+    // The header alone tells a live entry from a replaced one; the value is not needed.
+    if (decode_record(bytes.ToStringView()).header.created_ns == index->created_ns) {
+      return from_nanos(index->created_ns);
+    }
   }
   check(it->status(), "scanning the created index");
   return std::nullopt;

@@ -13,6 +13,7 @@
 #include "core/value_access.hpp"
 #include "engine/counter_merge.hpp"
 #include "engine/encoding.hpp"
+#include "engine/inspect.hpp"
 
 namespace portico::cache::internal {
 
@@ -22,6 +23,14 @@ namespace {
 constexpr std::size_t kChunk = 512;
 
 rocksdb::Slice slice(std::string_view s) { return {s.data(), s.size()}; }
+
+// The id of `key` in a per-thread buffer, valid until the thread's next call: a get computes
+// an id on every call, and this keeps that from allocating.
+const std::string& scratch_id(const CacheKey& key) {
+  thread_local std::string id;
+  encode_id_into(key, id);
+  return id;
+}
 
 const std::string kEntryCountKey(kMetaEntryCount);
 
@@ -93,7 +102,7 @@ std::optional<CacheEntry> Store::read_hit(const CacheKey& key, std::string_view 
 }
 
 std::optional<CacheEntry> Store::get(const CacheKey& key) {
-  const std::string id = encode_id(key);
+  const std::string& id = scratch_id(key);
   rocksdb::PinnableSlice bytes;
   const rocksdb::Status status =
       db_->db().Get(rocksdb::ReadOptions(), db_->family(Family::data), id, &bytes);
@@ -132,7 +141,7 @@ std::vector<std::optional<CacheEntry>> Store::get_many(const std::vector<CacheKe
 bool Store::exists(const CacheKey& key) {
   rocksdb::PinnableSlice bytes;
   const rocksdb::Status status =
-      db_->db().Get(rocksdb::ReadOptions(), db_->family(Family::data), encode_id(key), &bytes);
+      db_->db().Get(rocksdb::ReadOptions(), db_->family(Family::data), scratch_id(key), &bytes);
   if (status.IsNotFound()) return false;
   check(status, "reading an entry");
   std::optional<std::int64_t> expires_ns;
@@ -406,29 +415,6 @@ void Store::clear() {
 
 // --- stats and maintenance -------------------------------------------------------------------
 
-std::optional<TimePoint> Store::edge_created_at(bool newest) {
-  std::unique_ptr<rocksdb::Iterator> it(
-      db_->db().NewIterator(rocksdb::ReadOptions(), db_->family(Family::created)));
-  newest ? it->SeekToLast() : it->SeekToFirst();
-  // Skip index entries whose entry the compaction filter already dropped or that were
-  // replaced; they are removed by the next cleanup or compaction.
-  for (; it->Valid(); newest ? it->Prev() : it->Next()) {
-    const std::string_view id = created_index_id(it->key().ToStringView());
-    const auto index = decode_index_value(it->value().ToStringView());
-    if (id.empty() || !index) throw CorruptionError("damaged created index entry");
-    rocksdb::PinnableSlice bytes;
-    const rocksdb::Status status =
-        db_->db().Get(rocksdb::ReadOptions(), db_->family(Family::data), slice(id), &bytes);
-    if (status.IsNotFound()) continue;
-    check(status, "reading an entry");
-    if (decode_record(bytes.ToStringView()).header.created_ns == index->created_ns) {
-      return from_nanos(index->created_ns);
-    }
-  }
-  check(it->status(), "scanning the created index");
-  return std::nullopt;
-}
-
 CacheStats Store::stats() {
   CacheStats stats;
   stats.total_entries = static_cast<std::uint64_t>(std::max<std::int64_t>(0, db_->read_counter(kMetaEntryCount)));
@@ -445,8 +431,8 @@ CacheStats Store::stats() {
     }
   }
   stats.memory_usage_bytes = memory;
-  stats.oldest_entry = edge_created_at(false);
-  stats.newest_entry = edge_created_at(true);
+  stats.oldest_entry = edge_created_at(*db_, false);
+  stats.newest_entry = edge_created_at(*db_, true);
   return stats;
 }
 

@@ -84,7 +84,6 @@ class Store {
   void write(rocksdb::WriteBatch& batch, bool durable);
   void require_writable() const;
   std::int64_t now_ns() const;
-  std::optional<TimePoint> edge_created_at(bool newest);
 
   std::unique_ptr<Database> db_;
   RocksDBOptions options_;

@@ -41,10 +41,16 @@ class Verifier {
   Verifier(Database& db, bool repair, TimePoint now,
            const std::function<void(std::uint64_t)>& progress)
       : db_(db), repair_(repair), progress_(progress), now_ns_(to_nanos(now)) {
-    snapshot_ = db_.db().GetSnapshot();
-    read_.snapshot = snapshot_;
+    // A read-only or secondary instance is already a fixed view (a secondary moves only when
+    // told to catch up), and a secondary's iterators refuse snapshots.
+    if (db_.mode() == OpenMode::read_write) {
+      snapshot_ = db_.db().GetSnapshot();
+      read_.snapshot = snapshot_;
+    }
   }
-  ~Verifier() { db_.db().ReleaseSnapshot(snapshot_); }
+  ~Verifier() {
+    if (snapshot_) db_.db().ReleaseSnapshot(snapshot_);
+  }
 
   VerifyReport run() {
     load_records();

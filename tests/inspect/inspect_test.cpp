@@ -146,6 +146,11 @@ TEST_CASE("stats: counters, keys per family, format version, text and JSON") {
   const RunResult url = inspect({"--json", "rocksdb://" + fs::absolute(cache).string(), "stats"});
   require_exit(url, 0);
   CHECK(json_one(url)["total_entries"] == fixture_total());
+  // Percent escapes in the location are decoded, as open_cache decodes them.
+  const std::string absolute = fs::absolute(cache).string();
+  const RunResult escaped = inspect({"--json", "rocksdb://%2F" + absolute.substr(1), "stats"});
+  require_exit(escaped, 0);
+  CHECK(json_one(escaped)["total_entries"] == fixture_total());
 }
 
 TEST_CASE("stats --prometheus prints OpenMetrics text") {
@@ -776,6 +781,9 @@ TEST_CASE("bad arguments exit 2 with a message") {
       {cache, "backup"},
       {"redis://localhost:6379/0", "stats"},
       {"rocksdb://", "stats"},
+      {"rocksdb://" + cache + "?sync=1", "stats"},
+      {"rocksdb://%zz", "stats"},
+      {"rocksdb://" + cache + "#frag", "stats"},
       {(dir / "missing").string(), "stats"},
       {(dir / "missing").string(), "cleanup"},
       {(dir / "empty").string(), "ls"},

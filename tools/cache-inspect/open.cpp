@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include <cctype>
 #include <cerrno>
 #include <cstring>
+#include <stdexcept>
 #include <system_error>
 
 #include <fmt/format.h>
@@ -15,35 +15,11 @@
 #include <portico/cache/errors.hpp>
 
 #include "cli.hpp"
+#include "service/url.hpp"
 
 namespace portico::cache::inspect {
 
 namespace {
-
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-std::string percent_decode(std::string_view text, std::string_view url) {
-  std::string out;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] != '%') {
-      out.push_back(text[i]);
-      continue;
-    }
-    const int high = i + 2 < text.size() ? hex_digit(text[i + 1]) : -1;
-    const int low = i + 2 < text.size() ? hex_digit(text[i + 2]) : -1;
-    if (high < 0 || low < 0) throw UsageError(fmt::format("bad percent escape in '{}'", url));
-    const char decoded = static_cast<char>(high * 16 + low);
-    if (decoded == '\0') throw UsageError(fmt::format("'{}' decodes to a NUL byte", url));
-    out.push_back(decoded);
-    i += 2;
-  }
-  return out;
-}
 
 std::string locked_message(const Target& target, std::string_view what, const LockState& lock) {
   const std::string holder =
@@ -83,28 +59,30 @@ RocksDBOptions quiet_options() {
 
 Target parse_target(std::string_view text) {
   if (text.empty()) throw UsageError("DIR_OR_URL must not be empty");
-  const std::size_t scheme_end = text.find("://");
-  if (scheme_end == std::string_view::npos) {
+  if (text.find("://") == std::string_view::npos) {
     return Target{.dir = std::filesystem::path(std::string(text)), .spelled = std::string(text)};
   }
-  std::string scheme(text.substr(0, scheme_end));
-  for (char& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (scheme != "rocksdb") {
+  // The same URL syntax as open_cache, so that a URL an application uses works here too.
+  internal::CacheUrl url;
+  try {
+    url = internal::parse_cache_url(text);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(e.what());
+  }
+  if (url.scheme != "rocksdb") {
     throw UsageError(fmt::format(
         "unsupported cache URL scheme '{}': cache-inspect opens cache directories, given as a "
         "path or a rocksdb:// URL",
-        scheme));
+        url.scheme));
   }
-  std::string_view location = text.substr(scheme_end + 3);
-  if (location.find('?') != std::string_view::npos || location.find('#') != std::string_view::npos) {
+  if (!url.params.empty()) {
     throw UsageError(fmt::format(
         "'{}': cache-inspect takes no URL parameters; give the directory only", text));
   }
-  if (location.empty()) {
+  if (url.location.empty()) {
     throw UsageError("rocksdb:// needs a directory: rocksdb:///absolute/path or rocksdb://relative/path");
   }
-  const std::string decoded = percent_decode(location, text);
-  return Target{.dir = std::filesystem::path(decoded), .spelled = std::string(text)};
+  return Target{.dir = std::filesystem::path(url.location), .spelled = std::string(text)};
 }
 
 std::filesystem::path lock_file(const std::filesystem::path& dir) { return dir / "LOCK"; }
