@@ -6,15 +6,21 @@
 // that was overwritten or erased in the meantime are dropped rather than credited to its
 // successor.
 //
-// Thread-safety: all methods may be called concurrently (sharded mutexes).
+// record_hit is on every get's path, so it allocates nothing per call: each shard is an
+// open-addressing table whose ids live in one byte arena, and drain() swaps in a fresh table
+// already sized for as many ids as the interval it took (allocated outside the lock), so a
+// steady workload does not grow it again. An id is hashed once per call.
+//
+// Thread-safety: all methods may be called concurrently (one mutex per shard).
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <mutex>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace portico::cache::internal {
@@ -36,20 +42,51 @@ class AccessBuffer {
   void clear();
 
  private:
-  struct TransparentHash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  // One shard's pending records: linear probing over a power-of-two slot array.
+  class Table {
+   public:
+    Table() = default;
+    // Room for `ids` ids of `id_bytes` bytes in all without growing.
+    Table(std::size_t ids, std::size_t id_bytes);
+
+    PendingAccess& find_or_add(std::string_view id, std::size_t hash);
+    void erase(std::string_view id, std::size_t hash);
+    // Appends the pending records to `out`.
+    void take_into(std::vector<std::pair<std::string, PendingAccess>>& out) const;
+    std::size_t size() const { return size_; }
+    std::size_t id_bytes() const { return arena_.size(); }
+
+   private:
+    enum class SlotState : std::uint8_t { empty, full, erased };
+    struct Slot {
+      std::size_t hash = 0;
+      std::size_t offset = 0;  // of the id in arena_
+      std::size_t length = 0;
+      PendingAccess access;
+      SlotState state = SlotState::empty;
+    };
+
+    Slot* find(std::string_view id, std::size_t hash);
+    void grow();
+    std::string_view id_of(const Slot& slot) const { return {arena_.data() + slot.offset, slot.length}; }
+
+    std::vector<Slot> slots_;
+    std::string arena_;
+    std::size_t occupied_ = 0;  // full and erased slots: both lengthen probe sequences
+    std::size_t size_ = 0;      // full slots
   };
-  using Map = std::unordered_map<std::string, PendingAccess, TransparentHash, std::equal_to<>>;
+
   struct Shard {
     std::mutex mutex;
-    Map pending;
+    Table table;
   };
+  // The fresh table a drain puts in place of `shard`'s, sized like its current one.
+  static Table fresh_table_for(Shard& shard);
   static constexpr std::size_t kShards = 16;
 
-  Shard& shard_of(std::string_view id) {
-    return shards_[std::hash<std::string_view>{}(id) % kShards];
-  }
+  static std::size_t hash_of(std::string_view id);
+  // The table uses the low bits of the hash; the shard is chosen by the high ones.
+  Shard& shard_of(std::size_t hash) { return shards_[(hash >> 56) % kShards]; }
 
   std::array<Shard, kShards> shards_;
 };
