@@ -134,8 +134,17 @@ Database::Database(const OpenRequest& request) : dir_(request.dir), mode_(reques
   // Whole-key bloom filters: a get of a missing key reads no data block.
   table_options.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   table_options.whole_key_filtering = true;
+  // Index and filters live in the block cache (so its size bounds them), partitioned into
+  // small blocks: a whole-file filter of a 10^6-key table is about 1 MiB, more than one
+  // block-cache shard holds, so it was evicted and re-read over and over. Partitions are
+  // cached like data blocks (with high priority); the small top-level index of each file is
+  // pinned, so a get touches at most one filter and one index partition besides its data block.
   table_options.cache_index_and_filter_blocks = true;
+  table_options.cache_index_and_filter_blocks_with_high_priority = true;
   table_options.pin_l0_filter_and_index_blocks_in_cache = true;
+  table_options.index_type = rocksdb::BlockBasedTableOptions::kTwoLevelIndexSearch;
+  table_options.partition_filters = true;
+  table_options.pin_top_level_index_and_filter = true;
   table_options.format_version = 5;
   auto table_factory =
       std::shared_ptr<rocksdb::TableFactory>(rocksdb::NewBlockBasedTableFactory(table_options));
