@@ -439,33 +439,29 @@ CacheStats Store::stats() {
 void Store::flush() {
   if (db_->mode() != OpenMode::read_write) return;
   std::lock_guard flush_lock(flush_mutex_);
-  const std::vector<std::pair<std::string, PendingAccess>> pending = access_.drain();
-  for (std::size_t begin = 0; begin < pending.size(); begin += kChunk) {
-    const std::size_t end = std::min(pending.size(), begin + kChunk);
-    std::vector<std::string_view> ids;
-    for (std::size_t i = begin; i < end; ++i) ids.push_back(pending[i].first);
-    // The batch lands before the stripes are released, or a concurrent set could be
-    // overwritten by this rewrite of the entry it replaced.
-    const auto guard = locks_.lock_bulk();
-    std::vector<rocksdb::Slice> slices(ids.begin(), ids.end());
-    std::vector<rocksdb::PinnableSlice> records(ids.size());
-    std::vector<rocksdb::Status> statuses(ids.size());
-    db_->db().MultiGet(rocksdb::ReadOptions(), db_->family(Family::data), slices.size(),
-                       slices.data(), records.data(), statuses.data());
-    rocksdb::WriteBatch batch;
-    for (std::size_t i = 0; i < ids.size(); ++i) {
-      if (statuses[i].IsNotFound()) continue;
-      check(statuses[i], "reading an entry to record its hits");
-      DecodedRecord record = decode_record(records[i].ToStringView());
-      const PendingAccess& access = pending[begin + i].second;
-      if (record.header.created_ns != access.created_ns) continue;  // replaced meanwhile
-      record.header.hit_count += access.hits;
-      record.header.last_accessed_ns =
-          std::max(record.header.last_accessed_ns, access.last_accessed_ns);
-      batch.Put(db_->family(Family::data), slices[i],
-                encode_record(record.header, record.value_msgpack));
+  std::vector<std::pair<std::string, PendingAccess>> pending = access_.drain();
+  // In lock-stripe order, so that each group holds the stripes of its own entries only and
+  // writers of every other entry go on.
+  std::vector<std::pair<std::size_t, std::size_t>> order;  // (stripe, index in pending)
+  order.reserve(pending.size());
+  for (std::size_t i = 0; i < pending.size(); ++i) {
+    order.emplace_back(KeyLocks::stripe_of(pending[i].first), i);
+  }
+  std::sort(order.begin(), order.end());
+  for (std::size_t begin = 0; begin < order.size();) {
+    std::vector<std::size_t> stripes;
+    std::size_t end = begin;
+    for (; end < order.size() && end - begin < kChunk; ++end) {
+      const std::size_t stripe = order[end].first;
+      if (stripes.empty() || stripes.back() != stripe) {
+        if (stripes.size() == KeyLocks::kMaxStripesHeld) break;
+        stripes.push_back(stripe);
+      }
     }
-    if (batch.Count() > 0) write(batch, false);
+    std::vector<const std::pair<std::string, PendingAccess>*> group;
+    for (std::size_t i = begin; i < end; ++i) group.push_back(&pending[order[i].second]);
+    write_access(group, stripes);
+    begin = end;
   }
 
   const std::uint64_t hits = hits_.load();
@@ -482,6 +478,33 @@ void Store::flush() {
   if (totals.Count() > 0) write(totals, false);
   hits_flushed_ = hits;
   misses_flushed_ = misses;
+}
+
+void Store::write_access(const std::vector<const std::pair<std::string, PendingAccess>*>& group,
+                         const std::vector<std::size_t>& stripes) {
+  // The batch lands before the stripes are released, or a concurrent set could be
+  // overwritten by this rewrite of the entry it replaced.
+  const auto guard = locks_.lock_stripes(stripes);
+  std::vector<rocksdb::Slice> slices;
+  slices.reserve(group.size());
+  for (const auto* item : group) slices.emplace_back(slice(item->first));
+  std::vector<rocksdb::PinnableSlice> records(slices.size());
+  std::vector<rocksdb::Status> statuses(slices.size());
+  db_->db().MultiGet(rocksdb::ReadOptions(), db_->family(Family::data), slices.size(),
+                     slices.data(), records.data(), statuses.data());
+  rocksdb::WriteBatch batch;
+  for (std::size_t i = 0; i < slices.size(); ++i) {
+    if (statuses[i].IsNotFound()) continue;
+    check(statuses[i], "reading an entry to record its hits");
+    DecodedRecord record = decode_record(records[i].ToStringView());
+    const PendingAccess& access = group[i]->second;
+    if (record.header.created_ns != access.created_ns) continue;  // replaced meanwhile
+    record.header.hit_count += access.hits;
+    record.header.last_accessed_ns =
+        std::max(record.header.last_accessed_ns, access.last_accessed_ns);
+    batch.Put(db_->family(Family::data), slices[i], encode_record(record.header, record.value_msgpack));
+  }
+  if (batch.Count() > 0) write(batch, false);
 }
 
 void Store::compact() {

@@ -17,6 +17,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <portico/cache/adapter.hpp>
@@ -82,6 +83,9 @@ class Store {
                                      std::string_view bytes, std::int64_t now_ns);
   void count_miss() { misses_.fetch_add(1, std::memory_order_relaxed); }
   void write(rocksdb::WriteBatch& batch, bool durable);
+  // Adds the pending access data of `group` (ids in `stripes`, see KeyLocks) to the records.
+  void write_access(const std::vector<const std::pair<std::string, PendingAccess>*>& group,
+                    const std::vector<std::size_t>& stripes);
   void require_writable() const;
   std::int64_t now_ns() const;
 

@@ -1,6 +1,8 @@
 #include <doctest/doctest.h>
 
+#include <atomic>
 #include <chrono>
+#include <string>
 #include <thread>
 
 #include <portico/cache/rocksdb_adapter.hpp>
@@ -83,4 +85,44 @@ TEST_CASE("the maintenance thread removes expired entries and stops promptly") {
     std::this_thread::sleep_for(10ms);
   }
   CHECK(cache.get_stats().total_entries == 1);
+}
+
+TEST_CASE("access flushes racing sets and erases never restore an old value or lose an index") {
+  TempDir dir;
+  constexpr int kKeys = 200;
+  constexpr int kRounds = 30;
+  {
+    RocksDBCacheAdapter cache(dir / "c", without_maintenance());
+    auto key_of = [](int i) { return CacheKey{.key = "k" + std::to_string(i), .tags = {"t"}}; };
+    for (int i = 0; i < kKeys; ++i) cache.set(key_of(i), Value(0));
+    std::atomic<bool> done{false};
+    std::thread flusher([&] {
+      while (!done.load()) cache.flush();
+    });
+    std::thread reader([&] {
+      while (!done.load()) {
+        for (int i = 0; i < kKeys; ++i) cache.get(key_of(i));
+      }
+    });
+    // Each round rewrites every key with the round number (erasing a few first); a flush that
+    // rewrote a record it read before the set would bring back the previous round's value.
+    for (int round = 1; round <= kRounds; ++round) {
+      for (int i = 0; i < kKeys; ++i) {
+        if (i % 17 == round % 17) cache.erase(key_of(i));
+        cache.set(key_of(i), Value(round));
+        cache.get(key_of(i));
+      }
+    }
+    done = true;
+    flusher.join();
+    reader.join();
+    cache.flush();
+    for (int i = 0; i < kKeys; ++i) {
+      const auto entry = cache.get(key_of(i));
+      REQUIRE(entry);
+      CHECK(entry->as<int>() == kRounds);
+    }
+    CHECK(cache.get_stats().total_entries == kKeys);
+    CHECK(cache.erase_by_tags({"t"}) == kKeys);
+  }
 }
