@@ -31,10 +31,10 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -53,6 +53,7 @@
 #include "engine/encoding.hpp"
 #include "harness.hpp"
 #include "workload.hpp"
+#include "workload_flags.hpp"
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
@@ -69,60 +70,17 @@ using internal::Family;
 namespace portico::bench {
 namespace {
 
-struct Config {
-  std::string mode = "quick";
-  std::uint64_t entries = 20000;
+struct Config : WorkloadFlags {
   std::vector<std::uint64_t> scales;  // extra entry counts for the scaling rows
-  std::size_t key_size = 21;
-  std::size_t value_size = 100;
-  std::chrono::milliseconds duration{150};  // measured time per side and round
-  unsigned rounds = 3;
-  unsigned threads = 2;  // thread count of the multi-threaded rows
-  std::size_t group = 1000;     // entries per tag / namespace / pattern invalidation
-  std::size_t expired = 10000;  // entries per cleanup_expired
-  std::size_t batch = 100;      // keys per get_many
-  unsigned reopens = 3;         // timed reopens per side and round
-  std::uint64_t ops = 0;        // when set: exactly this many calls per side and round
+  unsigned threads = 2;               // thread count of the multi-threaded rows
+  std::size_t expired = 10000;        // entries per cleanup_expired
+  unsigned reopens = 3;               // timed reopens per side and round
+  std::uint64_t ops = 0;              // when set: exactly this many calls per side and round
   std::size_t block_cache_bytes = RocksDBOptions{}.block_cache_bytes;
   std::optional<std::chrono::milliseconds> maintenance = RocksDBOptions{}.maintenance_interval;
-  std::string rows;  // comma-separated globs
-  std::string json_path;
-  std::string markdown_path;
   std::string dir;  // parent of the temporary benchmark directory
   bool keep = false;
-  std::string command_line;
 };
-
-constexpr std::string_view kUsage = R"(usage: portico-bench [flags]
-
-  --mode quick|full     quick (default): 20,000 entries, 150 ms per side and round;
-                        full: 1,000,000 entries, 1 s per side and round, and the scaling rows
-                        at 10,000 / 100,000 / 1,000,000 entries. Flags after --mode override it.
-  --entries N           entries in the cache (and in each baseline)
-  --scales N,N,...      also run the scaling rows (get, erase by tag / namespace, cleanup) at
-                        these entry counts
-  --key-size B          key bytes (default 21)
-  --value-size B        value bytes (default 100)
-  --duration-ms MS      measured time per side and round of a row
-  --rounds R            rounds per row (default 3); sides alternate within each round
-  --threads T           threads of the multi-threaded rows (default 2)
-  --group N             entries per tag / namespace / pattern invalidation (default 1000)
-  --expired N           expired entries per cleanup_expired (default 10000)
-  --batch N             keys per get_many (default 100)
-  --reopens N           timed reopens per side and round (default 3)
-  --ops N               exactly N calls per side and round instead of a duration (for
-                        profiles: callgrind's inclusive cost / N is the cost of one call)
-  --block-cache-mb MB   RocksDBOptions::block_cache_bytes of both sides (default: the
-                        adapter's default, 32 MiB)
-  --maintenance-ms MS   the RocksDB adapter's maintenance interval; 0 runs no maintenance
-                        thread (default: the adapter's default, 5000)
-  --rows GLOB,GLOB      run only the rows whose names match (e.g. 'rocksdb.get*,memory.*')
-  --list                print the row names and exit
-  --json FILE           write the results as JSON
-  --markdown FILE       write the markdown tables
-  --dir DIR             where to create the temporary cache directories (default $TMPDIR or /tmp)
-  --keep                keep the cache directories
-)";
 
 const std::vector<std::string> kRowNames = {
     "memory.get.1t", "memory.get.{T}t", "memory.get.scaling_{T}t", "memory.set.1t",
@@ -136,119 +94,49 @@ const std::vector<std::string> kScalingRows = {"rocksdb.get_hit_uniform", "rocks
                                                "rocksdb.erase_by_namespace_*",
                                                "rocksdb.cleanup_expired_*"};
 
-[[noreturn]] void usage_error(const std::string& message) {
-  std::cerr << "portico-bench: " << message << "\n\n" << kUsage;
-  std::exit(2);
-}
-
-std::uint64_t parse_count(const std::string& text, const std::string& flag) {
-  try {
-    std::size_t used = 0;
-    const unsigned long long value = std::stoull(text, &used);
-    if (used != text.size()) throw std::invalid_argument(text);
-    return value;
-  } catch (const std::exception&) {
-    usage_error(fmt::format("{} wants a non-negative integer, not '{}'", flag, text));
-  }
-}
-
-std::vector<std::uint64_t> parse_counts(const std::string& text, const std::string& flag) {
-  std::vector<std::uint64_t> values;
-  std::stringstream in(text);
-  std::string part;
-  while (std::getline(in, part, ',')) {
-    if (!part.empty()) values.push_back(parse_count(part, flag));
-  }
-  return values;
-}
-
-void apply_mode(Config& config, const std::string& mode) {
-  if (mode == "quick") {
-    config.entries = 20000;
-    config.scales.clear();
-    config.duration = 150ms;
-  } else if (mode == "full") {
-    config.entries = 1000000;
-    config.scales = {10000, 100000};
-    config.duration = 1000ms;
-  } else {
-    usage_error("--mode is quick or full");
-  }
-  config.mode = mode;
-}
-
 Config parse_args(int argc, char** argv) {
   Config config;
-  for (int i = 0; i < argc; ++i) {
-    if (i > 0) config.command_line += ' ';
-    config.command_line += argv[i];
-  }
+  CLI::App app(
+      "portico-bench: the cache adapters against raw RocksDB doing the same work and a "
+      "mutex-guarded std::unordered_map, in one process, rounds alternating",
+      "portico-bench");
+  add_workload_flags(app, config);
+  constexpr auto most = std::numeric_limits<std::uint64_t>::max();
+  app.add_option("--scales", config.scales,
+                 "also run the scaling rows (get, erase by tag / namespace, cleanup) at these "
+                 "entry counts (full mode: 10000,100000)")
+      ->delimiter(',')
+      ->check(CLI::Range(std::uint64_t{100}, most));
+  app.add_option("--threads", config.threads, "threads of the multi-threaded rows (default 2)")
+      ->check(CLI::Range(2u, 256u));
+  app.add_option("--expired", config.expired, "expired entries per cleanup_expired (default 10000)")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 30));
+  app.add_option("--reopens", config.reopens, "timed reopens per side and round (default 3)")
+      ->check(CLI::Range(1u, 1000u));
+  app.add_option("--ops", config.ops,
+                 "exactly N calls per side and round instead of a duration (for profiles: "
+                 "callgrind's inclusive cost / N is the cost of one call)");
+  app.add_option_function<std::size_t>(
+         "--block-cache-mb", [&config](std::size_t mb) { config.block_cache_bytes = mb << 20; },
+         "RocksDBOptions::block_cache_bytes of both sides (default: the adapter's, 32 MiB)")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20));
+  app.add_option_function<std::uint64_t>(
+      "--maintenance-ms",
+      [&config](std::uint64_t ms) {
+        config.maintenance =
+            ms == 0 ? std::nullopt : std::optional(std::chrono::milliseconds(ms));
+      },
+      "the RocksDB adapter's maintenance interval; 0 runs no maintenance thread (default: "
+      "the adapter's, 5000)");
+  app.add_option("--dir", config.dir,
+                 "where to create the temporary cache directories (default $TMPDIR or /tmp)");
+  app.add_flag("--keep", config.keep, "keep the cache directories");
   bool list = false;
-  for (int i = 1; i < argc; ++i) {
-    const std::string flag = argv[i];
-    auto value = [&]() -> std::string {
-      if (i + 1 >= argc) usage_error(flag + " wants a value");
-      return argv[++i];
-    };
-    if (flag == "--help" || flag == "-h") {
-      std::cout << kUsage;
-      std::exit(0);
-    } else if (flag == "--mode") {
-      apply_mode(config, value());
-    } else if (flag == "--entries") {
-      config.entries = parse_count(value(), flag);
-    } else if (flag == "--scales") {
-      config.scales = parse_counts(value(), flag);
-    } else if (flag == "--key-size") {
-      config.key_size = parse_count(value(), flag);
-    } else if (flag == "--value-size") {
-      config.value_size = parse_count(value(), flag);
-    } else if (flag == "--duration-ms") {
-      config.duration = std::chrono::milliseconds(parse_count(value(), flag));
-    } else if (flag == "--rounds") {
-      config.rounds = static_cast<unsigned>(parse_count(value(), flag));
-    } else if (flag == "--threads") {
-      config.threads = static_cast<unsigned>(parse_count(value(), flag));
-    } else if (flag == "--group") {
-      config.group = parse_count(value(), flag);
-    } else if (flag == "--expired") {
-      config.expired = parse_count(value(), flag);
-    } else if (flag == "--batch") {
-      config.batch = parse_count(value(), flag);
-    } else if (flag == "--reopens") {
-      config.reopens = static_cast<unsigned>(parse_count(value(), flag));
-    } else if (flag == "--ops") {
-      config.ops = parse_count(value(), flag);
-    } else if (flag == "--block-cache-mb") {
-      config.block_cache_bytes = static_cast<std::size_t>(parse_count(value(), flag)) << 20;
-    } else if (flag == "--maintenance-ms") {
-      const std::uint64_t ms = parse_count(value(), flag);
-      config.maintenance = ms == 0 ? std::nullopt
-                                   : std::optional(std::chrono::milliseconds(ms));
-    } else if (flag == "--rows") {
-      config.rows = value();
-    } else if (flag == "--json") {
-      config.json_path = value();
-    } else if (flag == "--markdown") {
-      config.markdown_path = value();
-    } else if (flag == "--dir") {
-      config.dir = value();
-    } else if (flag == "--keep") {
-      config.keep = true;
-    } else if (flag == "--list") {
-      list = true;
-    } else {
-      usage_error("unknown flag " + flag);
-    }
-  }
-  if (config.entries < 100) usage_error("--entries must be at least 100");
-  if (config.key_size < 8) usage_error("--key-size must be at least 8");
-  if (config.value_size < 1) usage_error("--value-size must be at least 1");
-  if (config.threads < 2) usage_error("--threads must be at least 2");
-  if (config.rounds < 1) usage_error("--rounds must be at least 1");
-  if (config.group < 1 || config.expired < 1 || config.batch < 1 || config.reopens < 1) {
-    usage_error("--group, --expired, --batch and --reopens must be positive");
-  }
+  app.add_flag("--list", list, "print the row names and exit");
+  parse_or_exit(app, argc, argv);
+  finish_workload_flags(app, config, argc, argv);
+  if (config.mode == "full" && app.count("--scales") == 0) config.scales = {10000, 100000};
+
   if (list) {
     for (std::string name : kRowNames) {
       for (auto [from, to] : {std::pair<std::string, std::string>{"{T}", std::to_string(config.threads)},

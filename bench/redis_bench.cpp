@@ -26,120 +26,31 @@
 
 #include "harness.hpp"
 #include "workload.hpp"
+#include "workload_flags.hpp"
 
 namespace portico::bench {
 namespace {
 
-struct Config {
+struct Config : WorkloadFlags {
   std::string host = "127.0.0.1";
   int port = 6379;
-  std::uint64_t entries = 20000;
-  std::size_t key_size = 21;
-  std::size_t value_size = 100;
-  std::chrono::milliseconds duration{150};
-  unsigned rounds = 3;
-  std::size_t group = 1000;
-  std::size_t batch = 100;
-  std::string rows;
-  std::string json_path;
-  std::string markdown_path;
   bool flush = true;
-  std::string command_line;
 };
-
-constexpr std::string_view kUsage = R"(usage: portico-bench-redis [flags]
-
-  --host H --port P     the Redis server (default 127.0.0.1:6379)
-  --mode quick|full     20,000 entries and 150 ms per round, or 1,000,000 and 1 s
-  --entries N           keys written before the rows run
-  --key-size B          key bytes (default 21)
-  --value-size B        value bytes (default 100)
-  --duration-ms MS      measured time per round of a row
-  --rounds R            rounds per row (default 3)
-  --group N             keys per tag invalidation (default 1000)
-  --batch N             keys per MGET (default 100)
-  --rows GLOB,GLOB      run only the rows whose names match
-  --no-flush            do not FLUSHALL before populating
-  --json FILE           write the results as JSON
-  --markdown FILE       write the markdown table
-)";
-
-[[noreturn]] void usage_error(const std::string& message) {
-  std::cerr << "portico-bench-redis: " << message << "\n\n" << kUsage;
-  std::exit(2);
-}
-
-std::uint64_t parse_count(const std::string& text, const std::string& flag) {
-  try {
-    std::size_t used = 0;
-    const unsigned long long value = std::stoull(text, &used);
-    if (used != text.size()) throw std::invalid_argument(text);
-    return value;
-  } catch (const std::exception&) {
-    usage_error(fmt::format("{} wants a non-negative integer, not '{}'", flag, text));
-  }
-}
 
 Config parse_args(int argc, char** argv) {
   Config config;
-  for (int i = 0; i < argc; ++i) {
-    if (i > 0) config.command_line += ' ';
-    config.command_line += argv[i];
-  }
-  for (int i = 1; i < argc; ++i) {
-    const std::string flag = argv[i];
-    auto value = [&]() -> std::string {
-      if (i + 1 >= argc) usage_error(flag + " wants a value");
-      return argv[++i];
-    };
-    if (flag == "--help" || flag == "-h") {
-      std::cout << kUsage;
-      std::exit(0);
-    } else if (flag == "--host") {
-      config.host = value();
-    } else if (flag == "--port") {
-      config.port = static_cast<int>(parse_count(value(), flag));
-    } else if (flag == "--mode") {
-      const std::string mode = value();
-      if (mode == "quick") {
-        config.entries = 20000;
-        config.duration = std::chrono::milliseconds(150);
-      } else if (mode == "full") {
-        config.entries = 1000000;
-        config.duration = std::chrono::milliseconds(1000);
-      } else {
-        usage_error("--mode is quick or full");
-      }
-    } else if (flag == "--entries") {
-      config.entries = parse_count(value(), flag);
-    } else if (flag == "--key-size") {
-      config.key_size = parse_count(value(), flag);
-    } else if (flag == "--value-size") {
-      config.value_size = parse_count(value(), flag);
-    } else if (flag == "--duration-ms") {
-      config.duration = std::chrono::milliseconds(parse_count(value(), flag));
-    } else if (flag == "--rounds") {
-      config.rounds = static_cast<unsigned>(parse_count(value(), flag));
-    } else if (flag == "--group") {
-      config.group = parse_count(value(), flag);
-    } else if (flag == "--batch") {
-      config.batch = parse_count(value(), flag);
-    } else if (flag == "--rows") {
-      config.rows = value();
-    } else if (flag == "--no-flush") {
-      config.flush = false;
-    } else if (flag == "--json") {
-      config.json_path = value();
-    } else if (flag == "--markdown") {
-      config.markdown_path = value();
-    } else {
-      usage_error("unknown flag " + flag);
-    }
-  }
-  if (config.entries < 100) usage_error("--entries must be at least 100");
-  if (config.rounds < 1 || config.group < 1 || config.batch < 1) {
-    usage_error("--rounds, --group and --batch must be positive");
-  }
+  CLI::App app("portico-bench-redis: the benchmark workload against a Redis server, one client, "
+               "one command per round trip",
+               "portico-bench-redis");
+  add_workload_flags(app, config);
+  app.add_option("--host", config.host, "the Redis server's address (default 127.0.0.1)");
+  app.add_option("--port", config.port, "the Redis server's port (default 6379)")
+      ->check(CLI::Range(1, 65535));
+  bool no_flush = false;
+  app.add_flag("--no-flush", no_flush, "do not FLUSHALL before populating");
+  parse_or_exit(app, argc, argv);
+  finish_workload_flags(app, config, argc, argv);
+  config.flush = !no_flush;
   return config;
 }
 
