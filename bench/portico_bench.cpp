@@ -106,6 +106,7 @@ Config parse_args(int argc, char** argv) {
                  "also run the scaling rows (get, erase by tag / namespace, cleanup) at these "
                  "entry counts (full mode: 10000,100000)")
       ->delimiter(',')
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
       ->check(CLI::Range(std::uint64_t{100}, most));
   app.add_option("--threads", config.threads, "threads of the multi-threaded rows (default 2)")
       ->check(CLI::Range(2u, 256u));

@@ -7,6 +7,9 @@
 namespace portico::bench {
 
 void add_workload_flags(CLI::App& app, WorkloadFlags& flags) {
+  // A flag given twice takes its last value, so that arguments appended to a fixed command
+  // line (`tools/dev bench -- --mode full` after meson's `--mode quick`) override it.
+  app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   constexpr auto most = std::numeric_limits<std::uint64_t>::max();
   app.add_option("--mode", flags.mode,
                  "quick (20,000 entries, 150 ms per side and round) or full (1,000,000 entries, "

@@ -30,6 +30,8 @@ struct WorkloadFlags {
 };
 
 // Declares the shared flags on `app`, writing into `flags` (which must outlive the parse).
+// Call it first: it makes every option declared on `app` afterwards take its last value when
+// given twice too.
 void add_workload_flags(CLI::App& app, WorkloadFlags& flags);
 
 // After app.parse: applies the --mode presets to the flags not given, and records the command
