@@ -439,7 +439,7 @@ CacheStats Store::stats() {
 void Store::flush() {
   if (db_->mode() != OpenMode::read_write) return;
   std::lock_guard flush_lock(flush_mutex_);
-  std::vector<std::pair<std::string, PendingAccess>> pending = access_.drain();
+  const std::vector<std::pair<std::string, PendingAccess>> pending = access_.drain();
   // In lock-stripe order, so that each group holds the stripes of its own entries only and
   // writers of every other entry go on.
   std::vector<std::pair<std::size_t, std::size_t>> order;  // (stripe, index in pending)
