@@ -53,14 +53,20 @@ void iterate(Database& db, Family family, const ScanBounds& bounds, Visit&& visi
   check(it->status(), fmt::format("scanning {}", family_name(family)));
 }
 
+// Reads the record of `id` into `bytes`; false when there is none.
+bool read_record(Database& db, std::string_view id, rocksdb::PinnableSlice& bytes) {
+  const rocksdb::Status status =
+      db.db().Get(rocksdb::ReadOptions(), db.family(Family::data), slice(id), &bytes);
+  if (status.IsNotFound()) return false;
+  check(status, "reading an entry");
+  return true;
+}
+
 // The stored record of `id`, when it is the generation `created_ns`.
 std::optional<StoredEntry> live_record(Database& db, std::string_view id,
                                        std::int64_t created_ns) {
   rocksdb::PinnableSlice bytes;
-  const rocksdb::Status status =
-      db.db().Get(rocksdb::ReadOptions(), db.family(Family::data), slice(id), &bytes);
-  if (status.IsNotFound()) return std::nullopt;
-  check(status, "reading an entry");
+  if (!read_record(db, id, bytes)) return std::nullopt;
   StoredEntry entry = decode_stored_entry(id, bytes.ToStringView());
   if (entry.header.created_ns != created_ns) return std::nullopt;
   return entry;
@@ -122,10 +128,7 @@ void scan_tagged_entries(Database& db, std::string_view tag, const EntryScan& sc
 std::optional<StoredEntry> read_entry(Database& db, const CacheKey& key) {
   const std::string id = encode_id(key);
   rocksdb::PinnableSlice bytes;
-  const rocksdb::Status status =
-      db.db().Get(rocksdb::ReadOptions(), db.family(Family::data), id, &bytes);
-  if (status.IsNotFound()) return std::nullopt;
-  check(status, "reading an entry");
+  if (!read_record(db, id, bytes)) return std::nullopt;
   return decode_stored_entry(id, bytes.ToStringView());
 }
 
@@ -180,10 +183,7 @@ std::optional<TimePoint> edge_created_at(Database& db, bool newest) {
     const auto index = decode_index_value(it->value().ToStringView());
     if (id.empty() || !index) throw CorruptionError("damaged created index entry");
     rocksdb::PinnableSlice bytes;
-    const rocksdb::Status status =
-        db.db().Get(rocksdb::ReadOptions(), db.family(Family::data), slice(id), &bytes);
-    if (status.IsNotFound()) continue;
-    check(status, "reading an entry");
+    if (!read_record(db, id, bytes)) continue;
     // The header alone tells a live entry from a replaced one; the value is not needed.
     if (decode_record(bytes.ToStringView()).header.created_ns == index->created_ns) {
       return from_nanos(index->created_ns);
