@@ -10,9 +10,13 @@
 //   three tag entries, namespace entry, created and expiry entries, the entry-count merge),
 //   built with the engine's own encoding functions, without the adapter's read of the old
 //   record, key lock, argument checks or bookkeeping;
-// - erase by tag / namespace / pattern and cleanup_expired: a prefix iteration of the index
-//   (or of `data` for a pattern, of `expiry` for cleanup) plus one WriteBatch deleting the same
-//   keys the adapter deletes and merging the count, without reading the records back;
+// - erase by tag / namespace / pattern: a prefix iteration of the index (or of `data` for a
+//   pattern) plus one WriteBatch deleting the same keys the adapter deletes and merging the
+//   count, without reading the records back;
+// - cleanup_expired: an iteration of the `expiry` ledger from the last cleanup's end up to now,
+//   plus one WriteBatch with a DeleteRange over the keys found, the count merge and the
+//   watermark (the adapter settles the ledger the same way and leaves the expired records to
+//   the compaction filter);
 // - reopen: rocksdb::DB::Open with the same options and a fresh block cache.
 // Both sides read time from the same injected clock: the wall clock plus an offset that the
 // cleanup row moves forward to expire entries without sleeping. (A ManualClock standing still
@@ -913,6 +917,7 @@ class RocksBench {
   void cleanup_row() {
     const std::size_t e = config_.expired;
     std::uint64_t seq = 0;
+    std::string raw_watermark;  // where the raw side's last cleanup ended
     auto make_setup = [&](bool into_cache) {
       return [&, into_cache](unsigned, std::uint64_t) {
         ++seq;
@@ -935,19 +940,24 @@ class RocksBench {
         rocksdb::Slice upper_slice(upper);
         read.iterate_upper_bound = &upper_slice;
         std::unique_ptr<rocksdb::Iterator> it(raw_->db().NewIterator(read, family(Family::expiry)));
-        rocksdb::WriteBatch batch;
+        std::string first;
+        std::string end;
         std::size_t found = 0;
-        for (it->SeekToFirst(); it->Valid(); it->Next()) {
-          const auto ledger = internal::decode_expiry_index_key(it->key().ToStringView());
-          if (!ledger) throw std::runtime_error("damaged raw expiry entry");
-          batch.Delete(family(Family::data), slice(ledger->id));
-          batch.Delete(family(Family::created), internal::created_index_key(ledger->created_ns, ledger->id));
-          batch.Delete(family(Family::expiry), it->key());
-          ++found;
+        for (it->Seek(raw_watermark); it->Valid(); it->Next()) {
+          if (!internal::decode_expiry_index_key(it->key().ToStringView())) {
+            throw std::runtime_error("damaged raw expiry entry");
+          }
+          if (found++ == 0) first = it->key().ToString();
+          end.assign(it->key().data(), it->key().size());
         }
         check_ok(it->status(), "raw expiry scan");
+        end.push_back('\0');
+        rocksdb::WriteBatch batch;
+        batch.DeleteRange(family(Family::expiry), first, end);
         merge_count(batch, -static_cast<std::int64_t>(found));
+        batch.Put(family(Family::meta), "raw_watermark", upper);
         check_ok(raw_->db().Write(rocksdb::WriteOptions(), &batch), "raw cleanup");
+        raw_watermark = upper;
         if (found != e) anomalies_.add(fmt::format("raw removed {} of {}", found, e));
       });
     };
@@ -956,8 +966,8 @@ class RocksBench {
         fmt::format("cleanup_expired with {} expired entries (set just before with a 1 min ttl, "
                     "then the injected clock moved 2 min on, untimed)",
                     e),
-        "iteration of the expiry index up to now, one WriteBatch deleting record, created and "
-        "expiry entries, count merge");
+        "iteration of the expiry ledger from the last cleanup's end up to now, one WriteBatch: "
+        "DeleteRange over it, count merge, watermark");
     finish(run_row(row, config_.rounds, subject, &baseline));
   }
 

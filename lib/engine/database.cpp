@@ -240,7 +240,20 @@ Database::Database(const OpenRequest& request) : dir_(request.dir), mode_(reques
             "library to open it",
             dir_, parsed, kFormatVersion));
       }
+      if (parsed < kOldestReadableFormatVersion) {
+        throw CorruptionError(fmt::format("{}: unknown format version '{}'", dir_, version));
+      }
       format_version_ = static_cast<std::uint32_t>(parsed);
+      if (format_version_ < kFormatVersion && mode_ == OpenMode::read_write) {
+        // Every older format is a subset of this one; the new number keeps older libraries,
+        // which would miscount settled entries, from opening the directory.
+        rocksdb::WriteOptions sync;
+        sync.sync = true;
+        check(db_->Put(sync, family(Family::meta), std::string(kMetaFormatVersion),
+                       std::to_string(kFormatVersion)),
+              "upgrading the format version");
+        format_version_ = kFormatVersion;
+      }
     }
   } catch (...) {
     close();
@@ -266,10 +279,14 @@ void Database::close() noexcept {
 std::uint64_t Database::block_cache_usage() const { return block_cache_->GetUsage(); }
 
 std::int64_t Database::read_counter(std::string_view name) {
+  return read_optional_counter(name).value_or(0);
+}
+
+std::optional<std::int64_t> Database::read_optional_counter(std::string_view name) {
   std::string value;
   const rocksdb::Status status =
       db_->Get(rocksdb::ReadOptions(), family(Family::meta), rocksdb::Slice(name.data(), name.size()), &value);
-  if (status.IsNotFound()) return 0;
+  if (status.IsNotFound()) return std::nullopt;
   check(status, fmt::format("reading counter {}", name));
   const auto decoded = decode_counter(value);
   if (!decoded) throw CorruptionError(fmt::format("counter {} is damaged", name));

@@ -36,6 +36,8 @@ inline constexpr std::string_view kMetaFormatVersion = "format_version";
 inline constexpr std::string_view kMetaEntryCount = "entry_count";
 inline constexpr std::string_view kMetaHits = "hits";
 inline constexpr std::string_view kMetaMisses = "misses";
+// The upper bound of the last cleanup_expired(): every ledger entry below it is settled.
+inline constexpr std::string_view kMetaCleanupWatermark = "cleanup_watermark";
 
 enum class OpenMode {
   read_write,
@@ -65,8 +67,9 @@ class Database {
   std::uint64_t block_cache_usage() const;
   const ExpiryFilterFactory& data_filter() const { return *data_filter_; }
 
-  // Reads a counter of the meta family (0 when absent).
+  // Reads a counter of the meta family: 0 / nullopt when absent.
   std::int64_t read_counter(std::string_view name);
+  std::optional<std::int64_t> read_optional_counter(std::string_view name);
   // For a secondary instance: catch up with the primary's latest writes.
   void catch_up();
 

@@ -109,7 +109,7 @@ std::string encode_record(const RecordHeader& header, std::string_view value_msg
   StringSink sink{out};
   msgpack::packer<StringSink> packer(sink);
   packer.pack_array(6);
-  packer.pack(kFormatVersion);
+  packer.pack(kRecordFormat);
   packer.pack(header.created_ns);
   if (header.expires_ns) {
     packer.pack(*header.expires_ns);
@@ -215,7 +215,7 @@ class HeaderReader {
 // Reads the header fields up to and including the expiry.
 void read_header_start(HeaderReader& reader, RecordHeader& header) {
   if (reader.array_size() != 6) corrupt_record("bad header");
-  if (reader.integer() != kFormatVersion) corrupt_record("unknown record format");
+  if (reader.integer() != kRecordFormat) corrupt_record("unknown record format");
   header.created_ns = reader.integer();
   if (!reader.next_is_nil()) header.expires_ns = reader.integer();
 }

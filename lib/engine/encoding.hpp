@@ -34,7 +34,13 @@
 
 namespace portico::cache::internal {
 
-inline constexpr std::uint32_t kFormatVersion = 1;
+// The on-disk format of a cache directory, stored in `meta`. Version 2 added cleanup by
+// settlement (see Store): a record with an expiry but no ledger entry is no longer counted.
+// Version 1 directories hold no such records and are upgraded in place on a writable open.
+inline constexpr std::uint32_t kFormatVersion = 2;
+inline constexpr std::uint32_t kOldestReadableFormatVersion = 1;
+// The layout of one entry record (its first header field).
+inline constexpr std::uint32_t kRecordFormat = 1;
 
 std::int64_t to_nanos(TimePoint t);
 TimePoint from_nanos(std::int64_t nanos);

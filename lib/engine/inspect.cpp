@@ -72,6 +72,24 @@ std::optional<StoredEntry> live_record(Database& db, std::string_view id,
   return entry;
 }
 
+// Recognises the records cleanup_expired() settled: each expires below the cleanup watermark
+// and has lost its ledger entry. Only records below the watermark cost a lookup.
+class SettledRecords {
+ public:
+  explicit SettledRecords(Database& db)
+      : db_(db), watermark_(db.read_optional_counter(kMetaCleanupWatermark)) {}
+
+  bool contains(const StoredEntry& entry) const {
+    const std::optional<std::int64_t>& expires = entry.header.expires_ns;
+    if (!watermark_ || !expires || *expires >= *watermark_) return false;
+    return !ledger_holds(db_, entry.id, entry.header);
+  }
+
+ private:
+  Database& db_;
+  std::optional<std::int64_t> watermark_;
+};
+
 bool has_tag(const StoredEntry& entry, std::string_view tag) {
   return std::find(entry.header.tags.begin(), entry.header.tags.end(), tag) !=
          entry.header.tags.end();
@@ -104,15 +122,19 @@ StoredEntry decode_stored_entry(std::string_view id, std::string_view record) {
 }
 
 void scan_entries(Database& db, const EntryScan& scan, const EntryVisitor& visit) {
+  const SettledRecords settled(db);
   iterate(db, Family::data, bounds_of({}, scan), [&](std::string_view id, std::string_view value) {
     if (!passes_cursor(id, scan)) return true;
-    return visit(decode_stored_entry(id, value));
+    StoredEntry entry = decode_stored_entry(id, value);
+    if (settled.contains(entry)) return true;
+    return visit(std::move(entry));
   });
 }
 
 void scan_tagged_entries(Database& db, std::string_view tag, const EntryScan& scan,
                          const EntryVisitor& visit) {
   const std::string base = group_prefix(tag);
+  const SettledRecords settled(db);
   iterate(db, Family::tags, bounds_of(base, scan),
           [&](std::string_view index_key, std::string_view index_value) {
             const std::string_view id = index_key.substr(base.size());
@@ -121,6 +143,7 @@ void scan_tagged_entries(Database& db, std::string_view tag, const EntryScan& sc
             if (!passes_cursor(id, scan)) return true;
             std::optional<StoredEntry> entry = live_record(db, id, index->created_ns);
             if (!entry || !has_tag(*entry, tag)) return true;  // stale
+            if (settled.contains(*entry)) return true;
             return visit(std::move(*entry));
           });
 }
@@ -149,6 +172,7 @@ std::vector<GroupCount> count_groups(Database& db, Family family, std::int64_t n
     throw std::invalid_argument("count_groups: family must be tags or namespaces");
   }
   std::map<std::string, GroupCount, std::less<>> counts;
+  const SettledRecords settled(db);
   iterate(db, family, ScanBounds{}, [&](std::string_view index_key, std::string_view value) {
     const std::string_view group = group_index_group(index_key);
     const std::string_view id = group_index_id(index_key);
@@ -159,7 +183,7 @@ std::vector<GroupCount> count_groups(Database& db, Family family, std::int64_t n
     const std::optional<StoredEntry> entry = live_record(db, id, index->created_ns);
     if (!entry) return true;
     const bool belongs = family == Family::tags ? has_tag(*entry, group) : entry->key.ns == group;
-    if (!belongs) return true;
+    if (!belongs || settled.contains(*entry)) return true;
     auto found = counts.find(group);
     if (found == counts.end()) {
       found = counts.emplace(std::string(group), GroupCount{.name = std::string(group)}).first;
@@ -173,15 +197,27 @@ std::vector<GroupCount> count_groups(Database& db, Family family, std::int64_t n
   return out;
 }
 
+bool ledger_holds(Database& db, std::string_view id, const RecordHeader& header) {
+  std::string ignored;
+  const rocksdb::Status status =
+      db.db().Get(rocksdb::ReadOptions(), db.family(Family::expiry),
+                  expiry_index_key(header.expires_ns.value(), header.created_ns, id), &ignored);
+  if (status.IsNotFound()) return false;
+  check(status, "reading the expiry ledger");
+  return true;
+}
+
 std::optional<TimePoint> edge_created_at(Database& db, bool newest) {
   std::unique_ptr<rocksdb::Iterator> it(
       db.db().NewIterator(rocksdb::ReadOptions(), db.family(Family::created)));
+  const std::optional<std::int64_t> watermark = db.read_optional_counter(kMetaCleanupWatermark);
   newest ? it->SeekToLast() : it->SeekToFirst();
   // Index entries whose entry was dropped by the compaction filter or replaced are skipped.
   for (; it->Valid(); newest ? it->Prev() : it->Next()) {
     const std::string_view id = created_index_id(it->key().ToStringView());
     const auto index = decode_index_value(it->value().ToStringView());
     if (id.empty() || !index) throw CorruptionError("damaged created index entry");
+    if (watermark && index->expires_ns && *index->expires_ns < *watermark) continue;
     rocksdb::PinnableSlice bytes;
     if (!read_record(db, id, bytes)) continue;
     // The header alone tells a live entry from a replaced one; the value is not needed.

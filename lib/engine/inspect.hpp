@@ -5,7 +5,8 @@
 // Nothing here writes. Every function works on a Database opened in any mode (read-write,
 // read-only or secondary). Index entries whose generation matches no stored record (stale:
 // left by an entry the compaction filter dropped, then re-created) are skipped everywhere,
-// as the adapter itself skips them.
+// as the adapter itself skips them. So are, in scans and counts, the records of entries that
+// cleanup_expired() settled (no longer counted, left for the compaction filter).
 //
 // Damaged records or ids throw CorruptionError.
 //
@@ -78,8 +79,13 @@ struct GroupCount {
 };
 std::vector<GroupCount> count_groups(Database& db, Family family, std::int64_t now_ns);
 
-// The creation time of the oldest (newest = false) or newest live entry, from the created
-// index; nullopt in an empty cache.
+// Whether the expiry ledger holds the entry of `id` whose record has `header` (which must
+// carry an expiry): the entry count includes an expiring entry exactly while it does.
+bool ledger_holds(Database& db, std::string_view id, const RecordHeader& header);
+
+// The creation time of the oldest (newest = false) or newest counted entry, from the created
+// index; nullopt in an empty cache. Entries that cleanup_expired() settled are skipped (by
+// their index value alone) until the compaction filter drops them.
 std::optional<TimePoint> edge_created_at(Database& db, bool newest);
 
 // Keys stored in one column family: counted by a full scan, or RocksDB's estimate.

@@ -1,6 +1,7 @@
 #include "engine/store.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -33,10 +34,10 @@ const std::string& scratch_id(const CacheKey& key) {
 }
 
 const std::string kEntryCountKey(kMetaEntryCount);
+const std::string kCleanupWatermarkKey(kMetaCleanupWatermark);
 
-bool is_expired(const RecordHeader& header, std::int64_t now_ns) {
-  return header.expires_ns && now_ns > *header.expires_ns;
-}
+// Ledger entries settled per batch by cleanup_expired(), which stops writers meanwhile.
+constexpr std::size_t kSettleSlice = 8192;
 
 // Iterates the keys of one family that start with `prefix`.
 template <class Visit>
@@ -61,6 +62,21 @@ Store::Store(std::unique_ptr<Database> database, RocksDBOptions options)
   misses_flushed_ = static_cast<std::uint64_t>(db_->read_counter(kMetaMisses));
   hits_ = hits_flushed_;
   misses_ = misses_flushed_;
+  cleanup_watermark_ = db_->read_optional_counter(kMetaCleanupWatermark)
+                           .value_or(std::numeric_limits<std::int64_t>::min());
+}
+
+bool Store::below_watermark(std::int64_t expires_ns) const {
+  return expires_ns < cleanup_watermark_.load(std::memory_order_relaxed);
+}
+
+bool Store::is_expired(const RecordHeader& header, std::int64_t now) const {
+  return header.expires_ns && (now > *header.expires_ns || below_watermark(*header.expires_ns));
+}
+
+bool Store::is_counted(std::string_view id, const RecordHeader& header, std::int64_t now) {
+  if (!header.expires_ns || !is_expired(header, now)) return true;
+  return ledger_holds(*db_, id, header);
 }
 
 std::int64_t Store::now_ns() const { return to_nanos(options_.clock->now()); }
@@ -144,11 +160,11 @@ bool Store::exists(const CacheKey& key) {
       db_->db().Get(rocksdb::ReadOptions(), db_->family(Family::data), scratch_id(key), &bytes);
   if (status.IsNotFound()) return false;
   check(status, "reading an entry");
-  std::optional<std::int64_t> expires_ns;
-  if (!decode_record_expiry(bytes.ToStringView(), expires_ns)) {
+  RecordHeader header;
+  if (!decode_record_expiry(bytes.ToStringView(), header.expires_ns)) {
     throw CorruptionError("cache entry record is damaged: bad header");
   }
-  return !expires_ns || now_ns() <= *expires_ns;
+  return !is_expired(header, now_ns());
 }
 
 // --- writes ----------------------------------------------------------------------------------
@@ -161,7 +177,7 @@ void Store::add_index_puts(rocksdb::WriteBatch& batch, std::string_view id, cons
   }
   if (key.ns) batch.Put(db_->family(Family::namespaces), group_index_key(*key.ns, id), index_value);
   batch.Put(db_->family(Family::created), created_index_key(header.created_ns, id), index_value);
-  if (header.expires_ns) {
+  if (header.expires_ns && !below_watermark(*header.expires_ns)) {
     batch.Put(db_->family(Family::expiry),
               expiry_index_key(*header.expires_ns, header.created_ns, id), rocksdb::Slice());
   }
@@ -204,27 +220,21 @@ void Store::set_many(std::vector<CacheItem> items) {
                      slices.data(), old.data(), statuses.data());
   // The whole batch is one atomic write: either every item lands or none does.
   rocksdb::WriteBatch batch;
-  std::int64_t created = 0;
+  std::int64_t count_delta = 0;
   for (std::size_t i = 0; i < ids.size(); ++i) {
     add_set(batch, ids[i], writes[i]->key, writes[i]->value, writes[i]->ttl, statuses[i], old[i],
-            now, created);
+            now, count_delta);
   }
-  if (created != 0) batch.Merge(db_->family(Family::meta), kEntryCountKey, encode_counter(created));
+  if (count_delta != 0) {
+    batch.Merge(db_->family(Family::meta), kEntryCountKey, encode_counter(count_delta));
+  }
   write(batch, true);
   for (const std::string& id : ids) access_.forget(id);
 }
 
 void Store::add_set(rocksdb::WriteBatch& batch, std::string_view id, const CacheKey& key,
                     const Value& value, std::optional<Ttl> ttl, const rocksdb::Status& old_status,
-                    const rocksdb::PinnableSlice& old, std::int64_t now, std::int64_t& created) {
-  // Deletes of the old indexes go first: within a batch the later write of a key wins.
-  if (old_status.ok()) {
-    add_index_deletes(batch, id, key, decode_record(old.ToStringView()).header);
-  } else if (old_status.IsNotFound()) {
-    ++created;
-  } else {
-    check(old_status, "reading an entry before overwriting it");
-  }
+                    const rocksdb::PinnableSlice& old, std::int64_t now, std::int64_t& count_delta) {
   RecordHeader header{.created_ns = now,
                       .expires_ns = {},
                       .hit_count = 0,
@@ -232,6 +242,17 @@ void Store::add_set(rocksdb::WriteBatch& batch, std::string_view id, const Cache
                       .tags = key.tags};
   if (const auto expiry = detail::expiry_after(from_nanos(now), ttl)) {
     header.expires_ns = to_nanos(*expiry);
+  }
+  // An entry expiring below the cleanup watermark (the clock went back since a cleanup) is
+  // born settled: no ledger entry and not counted, as if a cleanup had already passed it.
+  if (!header.expires_ns || !below_watermark(*header.expires_ns)) ++count_delta;
+  // Deletes of the old indexes go first: within a batch the later write of a key wins.
+  if (old_status.ok()) {
+    const RecordHeader old_header = decode_record(old.ToStringView()).header;
+    add_index_deletes(batch, id, key, old_header);
+    if (is_counted(id, old_header, now)) --count_delta;
+  } else if (!old_status.IsNotFound()) {
+    check(old_status, "reading an entry before overwriting it");
   }
   batch.Put(db_->family(Family::data), slice(id), encode_record(header, value.msgpack()));
   add_index_puts(batch, id, key, header);
@@ -246,9 +267,11 @@ void Store::set(const CacheKey& key, const Value& value, std::optional<Ttl> ttl)
   const rocksdb::Status status =
       db_->db().Get(rocksdb::ReadOptions(), db_->family(Family::data), id, &old);
   rocksdb::WriteBatch batch;
-  std::int64_t created = 0;
-  add_set(batch, id, key, value, ttl, status, old, now, created);
-  if (created != 0) batch.Merge(db_->family(Family::meta), kEntryCountKey, encode_counter(created));
+  std::int64_t count_delta = 0;
+  add_set(batch, id, key, value, ttl, status, old, now, count_delta);
+  if (count_delta != 0) {
+    batch.Merge(db_->family(Family::meta), kEntryCountKey, encode_counter(count_delta));
+  }
   write(batch, true);
   access_.forget(id);
 }
@@ -261,7 +284,7 @@ std::size_t Store::erase_many(const std::vector<CacheKey>& keys) {
   targets.reserve(keys.size());
   for (const CacheKey& key : keys) targets.push_back({.id = encode_id(key)});
   // One batch, however many keys: erase_many is atomic.
-  return erase_chunk(targets, now_ns()).unexpired;
+  return erase_chunk(targets, now_ns());
 }
 
 std::size_t Store::erase_matching(const KeyPattern& pattern) {
@@ -271,7 +294,7 @@ std::size_t Store::erase_matching(const KeyPattern& pattern) {
               [&](std::string_view id, std::string_view) {
                 if (pattern.matches(id_full_key(id))) targets.push_back({.id = std::string(id)});
               });
-  return erase_targets(std::move(targets)).unexpired;
+  return erase_targets(std::move(targets));
 }
 
 std::size_t Store::erase_group(Family family, const std::vector<std::string>& groups) {
@@ -294,48 +317,86 @@ std::size_t Store::erase_group(Family family, const std::vector<std::string>& gr
   // An entry with several of the tags is found once per tag; erase and count it once.
   std::sort(targets.begin(), targets.end(),
             [](const EraseTarget& a, const EraseTarget& b) { return a.id < b.id; });
-  return erase_targets(std::move(targets)).unexpired;
+  return erase_targets(std::move(targets));
 }
 
 std::size_t Store::cleanup_expired() {
   require_writable();
   const std::int64_t now = now_ns();
-  std::vector<EraseTarget> targets;
-  rocksdb::ReadOptions read;
   std::string upper;
   put_time(upper, now);  // ledger keys below this expired strictly before `now`
+  std::string resume;
+  std::size_t settled = 0;
+  for (;;) {
+    const std::size_t slice_settled = settle_ledger_slice(upper, resume, now);
+    settled += slice_settled;
+    if (slice_settled < kSettleSlice) return settled;
+  }
+}
+
+std::size_t Store::settle_ledger_slice(const std::string& upper, std::string& resume,
+                                       std::int64_t now) {
+  // Writers wait while the slice is counted and settled: a set or erase of an entry whose
+  // ledger entry is in the slice would change the count the settlement subtracts.
+  const auto guard = locks_.lock_bulk();
+  rocksdb::ReadOptions read;
   rocksdb::Slice upper_slice(upper);
   read.iterate_upper_bound = &upper_slice;
   std::unique_ptr<rocksdb::Iterator> it(db_->db().NewIterator(read, db_->family(Family::expiry)));
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    const auto ledger = decode_expiry_index_key(it->key().ToStringView());
-    if (!ledger) throw CorruptionError("damaged expiry index entry");
-    targets.push_back({.id = std::string(ledger->id),
-                       .generation = ledger->created_ns,
-                       .index_key = it->key().ToString(),
-                       .index_family = Family::expiry,
-                       .ledger = true});
+  if (resume.empty()) {
+    // No ledger entry expires below the watermark (cleanups settled them, and sets write none
+    // there), so the scan starts at it rather than stepping over the tombstones of earlier
+    // cleanups one by one until compaction drops them.
+    const std::int64_t watermark = cleanup_watermark_.load(std::memory_order_relaxed);
+    if (watermark != std::numeric_limits<std::int64_t>::min()) put_time(resume, watermark);
+  }
+  resume.empty() ? it->SeekToFirst() : it->Seek(resume);
+  std::string first;
+  std::string last;
+  std::size_t count = 0;
+  for (; it->Valid() && count < kSettleSlice; it->Next(), ++count) {
+    if (!decode_expiry_index_key(it->key().ToStringView())) {
+      throw CorruptionError("damaged expiry index entry");
+    }
+    if (count == 0) first = it->key().ToString();
+    last.assign(it->key().data(), it->key().size());
   }
   check(it->status(), "scanning the expiry index");
   it.reset();
-  return erase_targets(std::move(targets)).removed;
+  if (count == 0) return 0;
+
+  // The smallest key after `last`: DeleteRange excludes its end.
+  resume = last;
+  resume.push_back('\0');
+  // Every ledger entry expiring before the last one settled is settled now; when the scan
+  // reached `upper`, every one expiring before `now`.
+  const std::int64_t bound =
+      count < kSettleSlice ? now : decode_expiry_index_key(last)->expires_ns;
+  const std::int64_t watermark =
+      std::max(bound, cleanup_watermark_.load(std::memory_order_relaxed));
+  rocksdb::WriteBatch batch;
+  batch.DeleteRange(db_->family(Family::expiry), first, resume);
+  batch.Merge(db_->family(Family::meta), kEntryCountKey,
+              encode_counter(-static_cast<std::int64_t>(count)));
+  batch.Put(db_->family(Family::meta), kCleanupWatermarkKey, encode_counter(watermark));
+  write(batch, true);
+  cleanup_watermark_.store(watermark, std::memory_order_relaxed);
+  return count;
 }
 
-Store::EraseResult Store::erase_targets(std::vector<EraseTarget> targets) {
-  EraseResult total;
+std::size_t Store::erase_targets(std::vector<EraseTarget> targets) {
+  std::size_t total = 0;
   const std::int64_t now = now_ns();
   for (std::size_t begin = 0; begin < targets.size(); begin += kChunk) {
     const std::size_t end = std::min(targets.size(), begin + kChunk);
     std::vector<EraseTarget> chunk(std::make_move_iterator(targets.begin() + begin),
                                    std::make_move_iterator(targets.begin() + end));
-    const EraseResult part = erase_chunk(chunk, now);
-    total.unexpired += part.unexpired;
-    total.removed += part.removed;
+    total += erase_chunk(chunk, now);
   }
   return total;
 }
 
-Store::EraseResult Store::erase_chunk(std::vector<EraseTarget>& chunk, std::int64_t now) {
+std::size_t Store::erase_chunk(std::vector<EraseTarget>& chunk, std::int64_t now) {
   std::vector<std::string_view> ids;
   ids.reserve(chunk.size());
   for (const EraseTarget& target : chunk) ids.push_back(target.id);
@@ -347,7 +408,7 @@ Store::EraseResult Store::erase_chunk(std::vector<EraseTarget>& chunk, std::int6
   db_->db().MultiGet(rocksdb::ReadOptions(), db_->family(Family::data), slices.size(),
                      slices.data(), records.data(), statuses.data());
 
-  EraseResult result;
+  std::size_t unexpired = 0;
   rocksdb::WriteBatch batch;
   std::int64_t count_delta = 0;
   std::unordered_set<std::string_view> erased;  // ids erased by this batch, to skip repeats
@@ -366,9 +427,8 @@ Store::EraseResult Store::erase_chunk(std::vector<EraseTarget>& chunk, std::int6
       if (!key) throw CorruptionError("damaged entry id");
       batch.Delete(db_->family(Family::data), target.id);
       add_index_deletes(batch, target.id, *key, *header);
-      --count_delta;
-      ++result.removed;
-      if (!is_expired(*header, now)) ++result.unexpired;
+      if (is_counted(target.id, *header, now)) --count_delta;
+      if (!is_expired(*header, now)) ++unexpired;
       erased.insert(target.id);
       access_.forget(target.id);
       continue;
@@ -376,16 +436,12 @@ Store::EraseResult Store::erase_chunk(std::vector<EraseTarget>& chunk, std::int6
     if (repeat) continue;
     // The entry the index entry names is gone or was replaced: drop the stale index entry.
     if (!target.index_key.empty()) batch.Delete(db_->family(target.index_family), target.index_key);
-    if (target.ledger) {
-      --count_delta;
-      ++result.removed;
-    }
   }
   if (count_delta != 0) {
     batch.Merge(db_->family(Family::meta), kEntryCountKey, encode_counter(count_delta));
   }
   if (batch.Count() > 0) write(batch, true);
-  return result;
+  return unexpired;
 }
 
 void Store::clear() {

@@ -5,8 +5,17 @@
 // Counting rules (they keep total_entries exact across crashes, compactions and restarts):
 // - the entry count in `meta` changes in the same batch as the data: +1 when a set creates an
 //   entry, -1 when an erase or cleanup removes one;
-// - the compaction filter may drop an expired entry without touching the count; its ledger
-//   entry in `expiry` survives, and cleanup_expired() settles the count from the ledger.
+// - an entry with an expiry is counted exactly while its ledger entry in `expiry` exists. The
+//   compaction filter may drop an expired entry without touching the count: its ledger entry
+//   survives. cleanup_expired() settles the ledger below `now` with one DeleteRange and
+//   subtracts its size from the count, without reading or deleting the expired records: the
+//   compaction filter drops those later, or the next set or erase of the key replaces them
+//   (and, finding no ledger entry, knows the count no longer includes them).
+// - the cleanup watermark, stored in `meta` in the same batch, is the highest bound settled so
+//   far; an entry expiring below it reads as expired even if the clock goes back, so an entry
+//   that reads as live is always counted and only expired ones need the ledger looked up. No
+//   ledger entry expires below it (a set there writes none and counts nothing), so cleanups
+//   start their scan at it.
 //
 // Thread-safety: every method may be called concurrently.
 #pragma once
@@ -54,27 +63,28 @@ class Store {
   // One entry an erase pass considers. `generation`, when set, is the creation time an index
   // entry recorded: the stored entry is erased only if it is still that generation, and
   // otherwise `index_key` (in `index_family`) is a stale index entry and is deleted alone.
-  // `ledger`: the target comes from the expiry ledger, so a stale target still settles one
-  // count (the filter dropped that entry without counting it).
   struct EraseTarget {
     std::string id;
     std::optional<std::int64_t> generation{};
     std::string index_key{};
     Family index_family = Family::data;
-    bool ledger = false;
-  };
-  struct EraseResult {
-    std::size_t unexpired = 0;  // live entries removed
-    std::size_t removed = 0;    // entries removed or settled, expired ones included
   };
 
-  EraseResult erase_targets(std::vector<EraseTarget> targets);
-  EraseResult erase_chunk(std::vector<EraseTarget>& chunk, std::int64_t now_ns);
+  // Both return the number of live (unexpired) entries erased.
+  std::size_t erase_targets(std::vector<EraseTarget> targets);
+  std::size_t erase_chunk(std::vector<EraseTarget>& chunk, std::int64_t now_ns);
+  // Settles up to one slice of the ledger below `upper`; returns the entries settled.
+  std::size_t settle_ledger_slice(const std::string& upper, std::string& resume, std::int64_t now_ns);
+  bool below_watermark(std::int64_t expires_ns) const;
+  bool is_expired(const RecordHeader& header, std::int64_t now_ns) const;
+  // Whether the entry count includes the stored record `header` of `id` (see the rules above).
+  bool is_counted(std::string_view id, const RecordHeader& header, std::int64_t now_ns);
   // Adds one entry's record and index entries to `batch`, replacing the old record's
-  // (`old_status` says whether there was one); counts a new entry in `created`.
+  // (`old_status` says whether there was one), and the change of the entry count to
+  // `count_delta`.
   void add_set(rocksdb::WriteBatch& batch, std::string_view id, const CacheKey& key,
                const Value& value, std::optional<Ttl> ttl, const rocksdb::Status& old_status,
-               const rocksdb::PinnableSlice& old, std::int64_t now_ns, std::int64_t& created);
+               const rocksdb::PinnableSlice& old, std::int64_t now_ns, std::int64_t& count_delta);
   void add_index_puts(rocksdb::WriteBatch& batch, std::string_view id, const CacheKey& key,
                       const RecordHeader& header);
   void add_index_deletes(rocksdb::WriteBatch& batch, std::string_view id, const CacheKey& key,
@@ -96,6 +106,7 @@ class Store {
   std::mutex flush_mutex_;
   std::atomic<std::uint64_t> hits_{0};
   std::atomic<std::uint64_t> misses_{0};
+  std::atomic<std::int64_t> cleanup_watermark_;  // written under the exclusive bulk lock
   std::uint64_t hits_flushed_ = 0;    // guarded by flush_mutex_
   std::uint64_t misses_flushed_ = 0;  // guarded by flush_mutex_
 };

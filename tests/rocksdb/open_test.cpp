@@ -11,6 +11,7 @@
 #include "../support/rocksdb_options.hpp"
 #include "../support/temp_dir.hpp"
 #include "engine/database.hpp"
+#include "engine/encoding.hpp"
 
 using portico::cache::CacheError;
 using portico::cache::CacheKey;
@@ -143,6 +144,37 @@ TEST_CASE("a newer on-disk format is refused with a clear message") {
   }
   CHECK(message_contains([&] { RocksDBCacheAdapter cache(dir / "c", without_maintenance()); },
                          "newer than this library"));
+}
+
+TEST_CASE("a format 1 directory opens, read-only as it is, writable upgraded to the current format") {
+  namespace internal = portico::cache::internal;
+  TempDir dir;
+  {
+    RocksDBCacheAdapter create(dir / "c", without_maintenance());
+    create.set(CacheKey{.key = "k"}, Value(1));
+  }
+  auto stored_version = [&] {
+    internal::Database db(internal::OpenRequest{.dir = dir / "c", .mode = internal::OpenMode::read_only});
+    return db.format_version();
+  };
+  {
+    internal::Database db(internal::OpenRequest{.dir = dir / "c"});
+    REQUIRE(db.db()
+                .Put(rocksdb::WriteOptions(), db.family(internal::Family::meta),
+                     std::string(internal::kMetaFormatVersion), "1")
+                .ok());
+  }
+  {
+    RocksDBCacheAdapter reader(dir / "c", RocksDBOptions{.maintenance_interval = std::nullopt,
+                                                         .read_only = true});
+    CHECK(reader.get(CacheKey{.key = "k"})->as<int>() == 1);
+  }
+  CHECK(stored_version() == 1);
+  {
+    RocksDBCacheAdapter writer(dir / "c", without_maintenance());
+    CHECK(writer.get(CacheKey{.key = "k"})->as<int>() == 1);
+  }
+  CHECK(stored_version() == internal::kFormatVersion);
 }
 
 TEST_CASE("a path that is a file is an error") {
