@@ -24,7 +24,7 @@ ShardBounds ShardPlan::bounds_of(std::size_t index, std::optional<std::size_t> m
 ShardPlan plan_shards(std::optional<std::size_t> max_entries, std::optional<std::size_t> max_bytes,
                       unsigned hardware_threads) {
   const std::size_t threads = std::max(1U, hardware_threads);
-  std::size_t count = std::min(max_shard_count, std::bit_ceil(2 * threads));
+  std::size_t count = std::min(max_shard_count, std::bit_ceil(shards_per_thread * threads));
   const auto too_small = [&](std::optional<std::size_t> bound, std::size_t minimum) {
     return bound && *bound / count < minimum;
   };

@@ -11,12 +11,12 @@
 
 using namespace portico::cache::internal;
 
-TEST_CASE("plan_shards: twice the hardware threads, as a power of two, at most 16") {
-  CHECK(plan_shards({}, {}, 0).shard_count == 2);  // unknown counts as one thread
-  CHECK(plan_shards({}, {}, 1).shard_count == 2);
-  CHECK(plan_shards({}, {}, 3).shard_count == 8);
-  CHECK(plan_shards({}, {}, 8).shard_count == 16);
-  CHECK(plan_shards({}, {}, 64).shard_count == 16);
+TEST_CASE("plan_shards: 32 per hardware thread, as a power of two, at most 64") {
+  CHECK(plan_shards({}, {}, 0).shard_count == 32);  // unknown counts as one thread
+  CHECK(plan_shards({}, {}, 1).shard_count == 32);
+  CHECK(plan_shards({}, {}, 2).shard_count == 64);
+  CHECK(plan_shards({}, {}, 3).shard_count == 64);
+  CHECK(plan_shards({}, {}, 64).shard_count == 64);
 }
 
 TEST_CASE("plan_shards: small bounds use fewer shards") {
@@ -24,6 +24,7 @@ TEST_CASE("plan_shards: small bounds use fewer shards") {
   CHECK(plan_shards(127, {}, 8).shard_count == 1);
   CHECK(plan_shards(128, {}, 8).shard_count == 2);
   CHECK(plan_shards(16 * 64, {}, 8).shard_count == 16);
+  CHECK(plan_shards(64 * 64, {}, 8).shard_count == 64);
   CHECK(plan_shards({}, std::size_t{3} << 20, 8).shard_count == 2);
   CHECK(plan_shards({}, std::size_t{1} << 10, 8).shard_count == 1);
   CHECK(plan_shards(1'000'000, std::size_t{1} << 20, 8).shard_count == 1);

@@ -1,8 +1,8 @@
 // MemoryCacheAdapter: an in-process, volatile, bounded cache.
 //
 // Sharding. Entries live in shards, each guarded by its own mutex, so threads working on
-// different keys rarely contend. There are up to 16 shards (the power of two nearest twice the
-// hardware threads); a cache bounded to fewer than 64 entries or less than 1 MiB per shard uses
+// different keys rarely contend. There are up to 64 shards (32 per hardware thread, as a
+// power of two); a cache bounded to fewer than 64 entries or less than 1 MiB per shard uses
 // fewer shards, down to one, so that small caches evict in exact global order. Each shard keeps
 // its own eviction order (LRU, or LFU with ties going to the least recently used) and gets an
 // equal part of max_size and max_memory_bytes. get, set, erase and exists are O(1);
