@@ -5,6 +5,12 @@
 // memory and flushed by the maintenance thread and on close, so a get never writes to disk;
 // a crash can lose at most one maintenance interval of those counters, never an entry.
 //
+// cleanup_expired() takes the expired entries out of the count and out of sight at once; their
+// records leave the disk at the next compaction (compact() or RocksDB's own). Once a cleanup
+// has run, an entry expiring before the time it ran reads as expired even if the clock later
+// goes back, so a clock stepped back by more than a TTL makes such new entries expire at once
+// until it has caught up.
+//
 // One directory is owned by one open adapter at a time (this process or another): opening a
 // directory that is in use throws CacheError. A read-only adapter may share a directory with
 // its writer; it sees the state of the moment it opened.
