@@ -212,6 +212,14 @@ Database::Database(const OpenRequest& request) : dir_(request.dir), mode_(reques
   default_handle_ = handles[0];
   for (std::size_t i = 0; i < kFamilyCount; ++i) handles_[i] = handles[i + 1];
 
+  const auto write_format_version = [&](const char* what) {
+    rocksdb::WriteOptions sync;
+    sync.sync = true;
+    check(db_->Put(sync, family(Family::meta), std::string(kMetaFormatVersion),
+                   std::to_string(kFormatVersion)),
+          what);
+    format_version_ = kFormatVersion;
+  };
   try {
     std::string version;
     const rocksdb::Status read = db_->Get(rocksdb::ReadOptions(), family(Family::meta),
@@ -220,12 +228,7 @@ Database::Database(const OpenRequest& request) : dir_(request.dir), mode_(reques
       if (mode_ != OpenMode::read_write) {
         throw CacheError(fmt::format("{} is not a cache directory: no format version", dir_));
       }
-      rocksdb::WriteOptions sync;
-      sync.sync = true;
-      check(db_->Put(sync, family(Family::meta), std::string(kMetaFormatVersion),
-                     std::to_string(kFormatVersion)),
-            "writing the format version");
-      format_version_ = kFormatVersion;
+      write_format_version("writing the format version");
     } else {
       check(read, "reading the format version");
       unsigned long parsed = 0;
@@ -247,12 +250,7 @@ Database::Database(const OpenRequest& request) : dir_(request.dir), mode_(reques
       if (format_version_ < kFormatVersion && mode_ == OpenMode::read_write) {
         // Every older format is a subset of this one; the new number keeps older libraries,
         // which would miscount settled entries, from opening the directory.
-        rocksdb::WriteOptions sync;
-        sync.sync = true;
-        check(db_->Put(sync, family(Family::meta), std::string(kMetaFormatVersion),
-                       std::to_string(kFormatVersion)),
-              "upgrading the format version");
-        format_version_ = kFormatVersion;
+        write_format_version("upgrading the format version");
       }
     }
   } catch (...) {

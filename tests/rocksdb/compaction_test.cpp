@@ -6,6 +6,7 @@
 
 #include "../support/rocksdb_options.hpp"
 #include "../support/temp_dir.hpp"
+#include "expiry_fixture.hpp"
 #include "engine/database.hpp"
 #include "engine/verify.hpp"
 
@@ -16,46 +17,28 @@ using portico::cache::RocksDBCacheAdapter;
 using portico::cache::RocksDBOptions;
 using portico::cache::Value;
 using portico::cache::testing::TempDir;
+using portico::cache::testing::count_family_keys;
+using portico::cache::testing::fill_half_expiring;
 using portico::cache::testing::without_maintenance;
 namespace internal = portico::cache::internal;
-
-namespace {
-
-// Keys stored in one family, read straight from RocksDB.
-std::size_t count_keys(const std::filesystem::path& dir, internal::Family family) {
-  internal::Database db(internal::OpenRequest{.dir = dir, .mode = internal::OpenMode::read_only});
-  std::unique_ptr<rocksdb::Iterator> it(db.db().NewIterator(rocksdb::ReadOptions(), db.family(family)));
-  std::size_t n = 0;
-  for (it->SeekToFirst(); it->Valid(); it->Next()) ++n;
-  return n;
-}
-
-void fill(RocksDBCacheAdapter& cache) {
-  for (int i = 0; i < 40; ++i) {
-    cache.set(CacheKey{.key = "exp" + std::to_string(i), .ns = "n", .tags = {"t", "u"}}, Value(i),
-              1min);
-    cache.set(CacheKey{.key = "live" + std::to_string(i), .ns = "n", .tags = {"t"}}, Value(i));
-  }
-}
-}  // namespace
 
 TEST_CASE("the compaction filter drops expired entries and their index entries") {
   TempDir dir;
   auto clock = std::make_shared<ManualClock>();
   {
     RocksDBCacheAdapter cache(dir / "c", without_maintenance(clock));
-    fill(cache);
+    fill_half_expiring(cache);
     clock->advance(2min);
     cache.compact();
     // The filter dropped the data, but the count waits for the ledger to settle it.
     CHECK(cache.get_stats().total_entries == 80);
     CHECK_FALSE(cache.exists(CacheKey{.key = "exp1", .ns = "n"}));
   }
-  CHECK(count_keys(dir / "c", internal::Family::data) == 40);
-  CHECK(count_keys(dir / "c", internal::Family::tags) == 40);        // only the live ones' "t"
-  CHECK(count_keys(dir / "c", internal::Family::namespaces) == 40);
-  CHECK(count_keys(dir / "c", internal::Family::created) == 40);
-  CHECK(count_keys(dir / "c", internal::Family::expiry) == 40);      // the ledger is kept
+  CHECK(count_family_keys(dir / "c", internal::Family::data) == 40);
+  CHECK(count_family_keys(dir / "c", internal::Family::tags) == 40);        // only the live ones' "t"
+  CHECK(count_family_keys(dir / "c", internal::Family::namespaces) == 40);
+  CHECK(count_family_keys(dir / "c", internal::Family::created) == 40);
+  CHECK(count_family_keys(dir / "c", internal::Family::expiry) == 40);      // the ledger is kept
 
   RocksDBCacheAdapter cache(dir / "c", without_maintenance(clock));
   CHECK(cache.cleanup_expired() == 40);
@@ -87,7 +70,7 @@ TEST_CASE("stale index entries left by the filter are skipped by tag and namespa
   TempDir dir;
   auto clock = std::make_shared<ManualClock>();
   RocksDBCacheAdapter cache(dir / "c", without_maintenance(clock));
-  fill(cache);
+  fill_half_expiring(cache);
   clock->advance(2min);
   cache.compact();
   CHECK(cache.erase_by_tags({"u"}) == 0);
@@ -101,7 +84,7 @@ TEST_CASE("the cache verifies clean after compaction and cleanup") {
   auto clock = std::make_shared<ManualClock>();
   {
     RocksDBCacheAdapter cache(dir / "c", without_maintenance(clock));
-    fill(cache);
+    fill_half_expiring(cache);
     clock->advance(2min);
     cache.compact();
   }

@@ -13,6 +13,7 @@
 
 #include "../support/rocksdb_options.hpp"
 #include "../support/temp_dir.hpp"
+#include "expiry_fixture.hpp"
 #include "engine/database.hpp"
 #include "engine/encoding.hpp"
 #include "engine/inspect.hpp"
@@ -25,23 +26,14 @@ using portico::cache::ManualClock;
 using portico::cache::RocksDBCacheAdapter;
 using portico::cache::Value;
 using portico::cache::testing::TempDir;
+using portico::cache::testing::count_family_keys;
+using portico::cache::testing::expiring_key;
+using portico::cache::testing::fill_half_expiring;
+using portico::cache::testing::lasting_key;
 using portico::cache::testing::without_maintenance;
 namespace internal = portico::cache::internal;
 
 namespace {
-
-CacheKey expiring(int i) {
-  return CacheKey{.key = "exp" + std::to_string(i), .ns = "n", .tags = {"t", "u"}};
-}
-CacheKey lasting(int i) { return CacheKey{.key = "live" + std::to_string(i), .ns = "n", .tags = {"t"}}; }
-
-std::size_t count_keys(const std::filesystem::path& dir, internal::Family family) {
-  internal::Database db(internal::OpenRequest{.dir = dir, .mode = internal::OpenMode::read_only});
-  std::unique_ptr<rocksdb::Iterator> it(db.db().NewIterator(rocksdb::ReadOptions(), db.family(family)));
-  std::size_t n = 0;
-  for (it->SeekToFirst(); it->Valid(); it->Next()) ++n;
-  return n;
-}
 
 // Verifies the closed cache in `dir`; returns the count verify expects.
 std::int64_t verify_clean(const std::filesystem::path& dir, portico::cache::TimePoint now) {
@@ -60,19 +52,16 @@ TEST_CASE("cleanup settles the count and leaves the expired records to the filte
   auto clock = std::make_shared<ManualClock>();
   {
     RocksDBCacheAdapter cache(dir / "c", without_maintenance(clock));
-    for (int i = 0; i < 40; ++i) {
-      cache.set(expiring(i), Value(i), 1min);
-      cache.set(lasting(i), Value(i));
-    }
+    fill_half_expiring(cache);
     clock->advance(2min);
     CHECK(cache.cleanup_expired() == 40);
     CHECK(cache.get_stats().total_entries == 40);
     CHECK(cache.cleanup_expired() == 0);
-    CHECK_FALSE(cache.get(expiring(1)));
-    CHECK_FALSE(cache.exists(expiring(1)));
+    CHECK_FALSE(cache.get(expiring_key(1)));
+    CHECK_FALSE(cache.exists(expiring_key(1)));
   }
-  CHECK(count_keys(dir / "c", internal::Family::data) == 80);  // not rewritten by the cleanup
-  CHECK(count_keys(dir / "c", internal::Family::expiry) == 0);
+  CHECK(count_family_keys(dir / "c", internal::Family::data) == 80);  // not rewritten by the cleanup
+  CHECK(count_family_keys(dir / "c", internal::Family::expiry) == 0);
   CHECK(verify_clean(dir / "c", clock->now()) == 40);
   {
     // The inspection scans leave settled records out, as the adapter does.
@@ -93,13 +82,13 @@ TEST_CASE("cleanup settles the count and leaves the expired records to the filte
   RocksDBCacheAdapter cache(dir / "c", without_maintenance(clock));
   CHECK(cache.get_stats().total_entries == 40);
   // Erasing a settled entry removes it without counting it again.
-  CHECK_FALSE(cache.erase(expiring(0)));
+  CHECK_FALSE(cache.erase(expiring_key(0)));
   CHECK(cache.get_stats().total_entries == 40);
   // Setting a settled key creates a new, counted entry.
-  cache.set(expiring(1), Value(100), 1h);
-  cache.set_many({CacheItem{.key = expiring(2), .value = Value(200)}});
+  cache.set(expiring_key(1), Value(100), 1h);
+  cache.set_many({CacheItem{.key = expiring_key(2), .value = Value(200)}});
   CHECK(cache.get_stats().total_entries == 42);
-  CHECK(cache.get(expiring(1))->as<int>() == 100);
+  CHECK(cache.get(expiring_key(1))->as<int>() == 100);
   // Group erases skip the settled entries in the count and in what they report.
   CHECK(cache.erase_by_tags({"u"}) == 2);
   CHECK(cache.get_stats().total_entries == 40);
@@ -115,18 +104,15 @@ TEST_CASE("the compaction filter drops settled records and the cache verifies cl
   auto clock = std::make_shared<ManualClock>();
   {
     RocksDBCacheAdapter cache(dir / "c", without_maintenance(clock));
-    for (int i = 0; i < 40; ++i) {
-      cache.set(expiring(i), Value(i), 1min);
-      cache.set(lasting(i), Value(i));
-    }
+    fill_half_expiring(cache);
     clock->advance(2min);
     CHECK(cache.cleanup_expired() == 40);
     cache.compact();
     CHECK(cache.get_stats().total_entries == 40);
   }
-  CHECK(count_keys(dir / "c", internal::Family::data) == 40);
-  CHECK(count_keys(dir / "c", internal::Family::tags) == 40);
-  CHECK(count_keys(dir / "c", internal::Family::created) == 40);
+  CHECK(count_family_keys(dir / "c", internal::Family::data) == 40);
+  CHECK(count_family_keys(dir / "c", internal::Family::tags) == 40);
+  CHECK(count_family_keys(dir / "c", internal::Family::created) == 40);
   CHECK(verify_clean(dir / "c", clock->now()) == 40);
 }
 
@@ -221,7 +207,7 @@ TEST_CASE("a cleanup of more than one slice settles every entry") {
     CHECK(cache.get_stats().total_entries == 1);
     CHECK(cache.exists(CacheKey{.key = "later"}));
   }
-  CHECK(count_keys(dir / "c", internal::Family::expiry) == 1);
+  CHECK(count_family_keys(dir / "c", internal::Family::expiry) == 1);
   CHECK(verify_clean(dir / "c", clock->now()) == 1);
 }
 
