@@ -54,7 +54,7 @@ TEST_CASE("kill -9 at random moments loses no acknowledged write and leaves inde
         long i = 0;
         fields >> op >> i;
         if (op == 's') {
-          live.insert(i);
+          if (!crash::expires_at_once(i)) live.insert(i);
           last_ack = std::max(last_ack, i);
         } else if (op == 'e') {
           live.erase(i);
@@ -91,6 +91,8 @@ TEST_CASE("kill -9 at random moments loses no acknowledged write and leaves inde
       std::size_t resurrected = 0;
       for (long i : erased) resurrected += cache.exists(crash::key(i)) ? 1 : 0;
       CHECK_MESSAGE(resurrected == 0, "round ", round, ": erased entries came back");
+      // What has expired leaves the count with this cleanup, or left it with the writer's.
+      cache.cleanup_expired();
       CHECK(cache.get_stats().total_entries == live.size());
     }
     {
