@@ -1,7 +1,6 @@
-// EntryNode: one stored entry, as the mapped value of a shard's entry map.
+// EntryNode: one stored entry, kept by a shard's EntryTable.
 //
-// Nodes never move while stored (unordered_map keeps its elements in place through rehashes),
-// so the shard's indexes and eviction order refer to them by pointer and unlink them in O(1).
+// Nodes never move while stored (the table gives each entry a heap block of its own), so the shard's indexes and eviction order refer to them by pointer and unlink them in O(1).
 #pragma once
 
 #include <cstddef>
@@ -32,7 +31,7 @@ using ExpiryIndex = std::multimap<TimePoint, EntryNode*, std::less<>,
                                   CountingAllocator<std::pair<const TimePoint, EntryNode*>>>;
 
 struct EntryNode {
-  // The map key this node is stored under (owned by the map, stable like the node).
+  // The identity this node is stored under (owned by the table, stable like the node).
   const EntryIdentity* identity = nullptr;
   std::vector<std::string> tags{};
   StoredValue value{};

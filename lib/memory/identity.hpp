@@ -21,42 +21,36 @@ struct EntryIdentity {
   std::optional<std::string> ns{};
 };
 
-// A borrowed form for lookups, so that finding an entry copies no strings.
+// The hash of an identity: the key's, with the namespace mixed in asymmetrically so that
+// swapping key and namespace changes it.
+inline std::size_t hash_identity(std::string_view key, std::optional<std::string_view> ns) {
+  const std::size_t key_hash = std::hash<std::string_view>{}(key);
+  if (!ns) return key_hash;
+  const std::size_t ns_hash = std::hash<std::string_view>{}(*ns);
+  return key_hash ^ (ns_hash + 0x9e3779b97f4a7c15ULL + (key_hash << 6) + (key_hash >> 2));
+}
+
+// A borrowed form for lookups, so that finding an entry copies no strings. It carries its
+// hash, computed once: the adapter picks the shard by it and the shard's table probes by it.
 struct IdentityView {
   std::string_view key{};
   std::optional<std::string_view> ns{};
+  std::size_t hash = 0;
 
   IdentityView(std::string_view key_part, std::optional<std::string_view> ns_part)
-      : key(key_part), ns(ns_part) {}
+      : key(key_part), ns(ns_part), hash(hash_identity(key, ns)) {}
   IdentityView(const EntryIdentity& identity)  // NOLINT: views convert implicitly
-      : key(identity.key), ns(identity.ns ? std::optional<std::string_view>(*identity.ns)
-                                          : std::nullopt) {}
+      : IdentityView(identity.key, identity.ns ? std::optional<std::string_view>(*identity.ns)
+                                               : std::nullopt) {}
   IdentityView(const CacheKey& cache_key)  // NOLINT: views convert implicitly
-      : key(cache_key.key), ns(cache_key.ns ? std::optional<std::string_view>(*cache_key.ns)
-                                            : std::nullopt) {}
+      : IdentityView(cache_key.key, cache_key.ns ? std::optional<std::string_view>(*cache_key.ns)
+                                                 : std::nullopt) {}
 
-  friend bool operator==(const IdentityView& a, const IdentityView& b) {
-    return a.key == b.key && a.ns == b.ns;
+  // Whether `stored` is this identity (the hashes are assumed to agree already).
+  bool names(const EntryIdentity& stored) const {
+    if (stored.key != key || stored.ns.has_value() != ns.has_value()) return false;
+    return !ns || *stored.ns == *ns;
   }
-};
-
-// Transparent: a map keyed by EntryIdentity can be searched with an IdentityView.
-struct IdentityHash {
-  using is_transparent = void;
-
-  std::size_t operator()(IdentityView identity) const {
-    const std::size_t key_hash = std::hash<std::string_view>{}(identity.key);
-    if (!identity.ns) return key_hash;
-    // Mix the namespace in asymmetrically so that swapping key and namespace changes the hash.
-    const std::size_t ns_hash = std::hash<std::string_view>{}(*identity.ns);
-    return key_hash ^ (ns_hash + 0x9e3779b97f4a7c15ULL + (key_hash << 6) + (key_hash >> 2));
-  }
-};
-
-struct IdentityEqual {
-  using is_transparent = void;
-
-  bool operator()(IdentityView a, IdentityView b) const { return a == b; }
 };
 
 // full_key() of an identity ("ns:key", or just the key) as up to three pieces, so that it can

@@ -61,8 +61,8 @@ class MemoryCacheAdapter::Impl {
   explicit Impl(const MemoryOptions& options);
 
   TimePoint now() const { return clock_->now(); }
-  Shard& shard_for(IdentityView identity) { return *shards_[shard_index(identity)]; }
-  std::size_t shard_index(IdentityView identity) const;
+  Shard& shard_for(const IdentityView& identity) { return *shards_[shard_index(identity)]; }
+  std::size_t shard_index(const IdentityView& identity) const;
   std::size_t shard_count() const { return shards_.size(); }
   Shard& shard(std::size_t index) { return *shards_[index]; }
 
@@ -122,12 +122,11 @@ MemoryCacheAdapter::Impl::Impl(const MemoryOptions& options)
   }
 }
 
-std::size_t MemoryCacheAdapter::Impl::shard_index(IdentityView identity) const {
+std::size_t MemoryCacheAdapter::Impl::shard_index(const IdentityView& identity) const {
   if (shard_bits_ == 0) return 0;
-  // Fibonacci hashing takes the shard from the high bits, while the shard's own hash map
-  // reduces the same hash modulo its bucket count; the two choices stay independent.
-  const std::uint64_t hash = internal::IdentityHash{}(identity);
-  return static_cast<std::size_t>((hash * 0x9e3779b97f4a7c15ULL) >> (64 - shard_bits_));
+  // Fibonacci hashing takes the shard from the high bits of the product, while the shard's
+  // entry table probes from the low bits of the same hash; the two choices stay independent.
+  return static_cast<std::size_t>((identity.hash * 0x9e3779b97f4a7c15ULL) >> (64 - shard_bits_));
 }
 
 PreparedEntry MemoryCacheAdapter::Impl::prepare(EntryIdentity identity,

@@ -19,7 +19,7 @@ const std::string& full_key_of(const EntryIdentity& identity, std::string& buffe
 
 Shard::Shard(ShardBounds bounds, EvictionPolicy policy)
     : bounds_(bounds),
-      entries_(EntryMap::allocator_type(allocated_bytes_)),
+      entries_(allocated_bytes_),
       tag_index_(NodeIndex::allocator_type(allocated_bytes_)),
       namespace_index_(NodeIndex::allocator_type(allocated_bytes_)),
       created_index_(CreatedIndex::allocator_type(allocated_bytes_)),
@@ -33,7 +33,7 @@ Shard::Shard(ShardBounds bounds, EvictionPolicy policy)
 // containers release their blocks through allocated_bytes_, which is destroyed last.
 Shard::~Shard() = default;
 
-std::optional<EntrySnapshot> Shard::get(IdentityView identity, TimePoint now) {
+std::optional<EntrySnapshot> Shard::get(const IdentityView& identity, TimePoint now) {
   const std::lock_guard lock(mutex_);
   return get_locked(identity, now);
 }
@@ -57,7 +57,7 @@ void Shard::set_many(std::span<PreparedEntry> entries) {
   for (PreparedEntry& entry : entries) store_locked(std::move(entry));
 }
 
-bool Shard::erase(IdentityView identity, TimePoint now) {
+bool Shard::erase(const IdentityView& identity, TimePoint now) {
   const std::lock_guard lock(mutex_);
   return erase_locked(identity, now);
 }
@@ -110,13 +110,13 @@ void Shard::clear() {
   // Fresh containers rather than clear(): clear() keeps the bucket arrays allocated.
   tag_index_ = NodeIndex(NodeIndex::allocator_type(allocated_bytes_));
   namespace_index_ = NodeIndex(NodeIndex::allocator_type(allocated_bytes_));
-  entries_ = EntryMap(EntryMap::allocator_type(allocated_bytes_));
+  entries_.clear();
   string_bytes_ = 0;
 }
 
-bool Shard::exists(IdentityView identity, TimePoint now) {
+bool Shard::exists(const IdentityView& identity, TimePoint now) {
   const std::lock_guard lock(mutex_);
-  EntryNode* node = find_locked(identity);
+  EntryNode* node = entries_.find(identity);
   if (node == nullptr) return false;
   if (node->is_expired(now)) {
     remove_locked(*node);
@@ -156,7 +156,7 @@ void Shard::set_policy(EvictionPolicy policy, TimePoint now) {
 
   std::vector<EntryNode*> nodes;
   nodes.reserve(entries_.size());
-  for (auto& [identity, node] : entries_) nodes.push_back(&node);
+  entries_.for_each([&](EntryNode& node) { nodes.push_back(&node); });
   std::sort(nodes.begin(), nodes.end(),
             [&](const EntryNode* a, const EntryNode* b) { return target.precedes(*a, *b); });
 
@@ -189,13 +189,8 @@ EvictionPolicy Shard::policy() const {
   return order_->policy();
 }
 
-EntryNode* Shard::find_locked(IdentityView identity) {
-  const auto position = entries_.find(identity);
-  return position == entries_.end() ? nullptr : &position->second;
-}
-
-std::optional<EntrySnapshot> Shard::get_locked(IdentityView identity, TimePoint now) {
-  EntryNode* node = find_locked(identity);
+std::optional<EntrySnapshot> Shard::get_locked(const IdentityView& identity, TimePoint now) {
+  EntryNode* node = entries_.find(identity);
   if (node == nullptr || node->is_expired(now)) {
     if (node != nullptr) remove_locked(*node);
     ++misses_;
@@ -229,10 +224,14 @@ std::optional<EntrySnapshot> Shard::get_locked(IdentityView identity, TimePoint 
 
 void Shard::store_locked(PreparedEntry&& entry) {
   const TimePoint now = entry.created_at;
-  if (EntryNode* previous = find_locked(entry.identity)) remove_locked(*previous);
+  const std::size_t hash = [&] {
+    const IdentityView identity(entry.identity);
+    if (EntryNode* previous = entries_.find(identity)) remove_locked(*previous);
+    return identity.hash;
+  }();
 
   const std::size_t before = footprint_locked();
-  EntryNode& node = link_locked(std::move(entry));
+  EntryNode& node = link_locked(std::move(entry), hash);
   const std::size_t cost = footprint_locked() - before;
   if (bounds_.max_bytes && empty_footprint() + cost > *bounds_.max_bytes) {
     // It would not fit even alone: store nothing, rather than evict everything for nothing.
@@ -244,19 +243,16 @@ void Shard::store_locked(PreparedEntry&& entry) {
   enforce_bounds_locked(&node, now);
 }
 
-EntryNode& Shard::link_locked(PreparedEntry&& entry) {
-  const auto [position, inserted] =
-      entries_.emplace(std::move(entry.identity),
-                       EntryNode{.tags = std::move(entry.tags),
-                                 .value = std::move(entry.value),
-                                 .created_at = entry.created_at,
-                                 .expires_at = entry.expires_at,
-                                 .hit_count = 0,
-                                 .last_accessed = entry.created_at,
-                                 .last_use = ++use_sequence_});
-  EntryNode& node = position->second;
-  const EntryIdentity& identity = position->first;
-  node.identity = &identity;
+EntryNode& Shard::link_locked(PreparedEntry&& entry, std::size_t hash) {
+  EntryNode& node = entries_.insert(hash, std::move(entry.identity),
+                                    EntryNode{.tags = std::move(entry.tags),
+                                              .value = std::move(entry.value),
+                                              .created_at = entry.created_at,
+                                              .expires_at = entry.expires_at,
+                                              .hit_count = 0,
+                                              .last_accessed = entry.created_at,
+                                              .last_use = ++use_sequence_});
+  const EntryIdentity& identity = *node.identity;
 
   std::size_t string_bytes = heap_bytes(identity.key) + heap_bytes(node.value) +
                              node.tags.capacity() * sizeof(std::string);
@@ -318,11 +314,11 @@ void Shard::remove_locked(EntryNode& node) {
   if (node.expiry_position) expiry_index_.erase(*node.expiry_position);
   if (node.created_position) created_index_.erase(*node.created_position);
   string_bytes_ -= node.string_bytes;
-  entries_.erase(entries_.find(IdentityView(identity)));
+  entries_.erase(node);
 }
 
-bool Shard::erase_locked(IdentityView identity, TimePoint now) {
-  EntryNode* node = find_locked(identity);
+bool Shard::erase_locked(const IdentityView& identity, TimePoint now) {
+  EntryNode* node = entries_.find(identity);
   if (node == nullptr) return false;
   const bool was_live = !node->is_expired(now);
   remove_locked(*node);
@@ -386,10 +382,10 @@ void Shard::compact_locked() {
     full_key_index_.clear();
     tag_index_ = NodeIndex(NodeIndex::allocator_type(allocated_bytes_));
     namespace_index_ = NodeIndex(NodeIndex::allocator_type(allocated_bytes_));
-    entries_ = EntryMap(EntryMap::allocator_type(allocated_bytes_));
+    entries_.shrink_to_fit();
     return;
   }
-  entries_.rehash(0);
+  entries_.shrink_to_fit();
   full_key_index_.shrink_to_fit();
   tag_index_.rehash(0);
   namespace_index_.rehash(0);

@@ -5,7 +5,7 @@
 // eviction order. It enforces its own part of the cache's bounds.
 //
 // Footprint: sizeof(Shard), plus every block its containers allocate (counted by
-// CountingAllocator: map and index nodes, hash bucket arrays, the full_key index's slot
+// CountingAllocator: entry blocks and the entry table's slots, index nodes, hash bucket arrays, the full_key index's slot
 // arrays, frequency buckets), plus the heap blocks of the strings it stores (keys, namespaces,
 // tags, values, index keys).
 //
@@ -33,6 +33,7 @@
 #include <portico/cache/time.hpp>
 
 #include "entry_node.hpp"
+#include "entry_table.hpp"
 #include "footprint.hpp"
 #include "full_key_index.hpp"
 #include "identity.hpp"
@@ -84,7 +85,7 @@ class alignas(64) Shard {
   static constexpr std::size_t empty_footprint() { return sizeof(Shard); }
 
   // A hit touches the entry; an absent or expired entry is a miss (an expired one is removed).
-  std::optional<EntrySnapshot> get(IdentityView identity, TimePoint now);
+  std::optional<EntrySnapshot> get(const IdentityView& identity, TimePoint now);
   // Results in the order of `identities`; one lock for the whole batch.
   std::vector<std::optional<EntrySnapshot>> get_many(std::span<const IdentityView> identities,
                                                      TimePoint now);
@@ -94,7 +95,7 @@ class alignas(64) Shard {
   void set_many(std::span<PreparedEntry> entries);
 
   // The erase family removes expired matches too but counts only unexpired ones.
-  bool erase(IdentityView identity, TimePoint now);
+  bool erase(const IdentityView& identity, TimePoint now);
   std::size_t erase_many(std::span<const IdentityView> identities, TimePoint now);
   // Tests only the entries whose full_key starts with the pattern's literal prefix.
   std::size_t erase_matching(const KeyPattern& pattern, TimePoint now);
@@ -103,7 +104,7 @@ class alignas(64) Shard {
   void clear();
 
   // False for an absent or expired entry (an expired one is removed); counts nothing.
-  bool exists(IdentityView identity, TimePoint now);
+  bool exists(const IdentityView& identity, TimePoint now);
   std::size_t cleanup_expired(TimePoint now);
   ShardStats stats() const;
   // How many entries erase_matching has tested against a pattern, in total: lets the tests
@@ -116,9 +117,6 @@ class alignas(64) Shard {
   EvictionPolicy policy() const;
 
  private:
-  using EntryMap =
-      std::unordered_map<EntryIdentity, EntryNode, IdentityHash, IdentityEqual,
-                         CountingAllocator<std::pair<const EntryIdentity, EntryNode>>>;
   using NodeSet = std::unordered_set<EntryNode*, std::hash<EntryNode*>, std::equal_to<>,
                                      CountingAllocator<EntryNode*>>;
   // Tag or namespace -> the entries carrying it.
@@ -126,16 +124,16 @@ class alignas(64) Shard {
                                        std::equal_to<>,
                                        CountingAllocator<std::pair<const std::string, NodeSet>>>;
 
-  EntryNode* find_locked(IdentityView identity);
-  std::optional<EntrySnapshot> get_locked(IdentityView identity, TimePoint now);
+  std::optional<EntrySnapshot> get_locked(const IdentityView& identity, TimePoint now);
   void store_locked(PreparedEntry&& entry);
-  EntryNode& link_locked(PreparedEntry&& entry);
+  // `hash` is the hash of the entry's identity.
+  EntryNode& link_locked(PreparedEntry&& entry, std::size_t hash);
   void add_to_index(NodeIndex& index, const std::string& name, EntryNode& node);
   void remove_from_index(NodeIndex& index, const std::string& name, EntryNode& node);
   // Unlinks the node from everything that refers to it, then destroys it. Tolerates a node
   // that was only partly linked.
   void remove_locked(EntryNode& node);
-  bool erase_locked(IdentityView identity, TimePoint now);
+  bool erase_locked(const IdentityView& identity, TimePoint now);
   std::size_t erase_indexed_locked(NodeIndex& index, const std::string& name, TimePoint now);
 
   // Evicts until the shard is within its bounds, never `spare` unless it cannot fit at all.
@@ -152,7 +150,7 @@ class alignas(64) Shard {
   std::size_t string_bytes_ = 0;
   const ShardBounds bounds_;
 
-  EntryMap entries_;
+  EntryTable entries_;
   NodeIndex tag_index_;
   NodeIndex namespace_index_;
   CreatedIndex created_index_;
