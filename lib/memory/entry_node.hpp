@@ -1,6 +1,8 @@
 // EntryNode: one stored entry, kept by a shard's EntryTable.
 //
-// Nodes never move while stored (the table gives each entry a heap block of its own), so the shard's indexes and eviction order refer to them by pointer and unlink them in O(1).
+// Nodes never move while stored (the table gives each entry a heap block of its own, which
+// also holds the identity's bytes), so the shard's indexes and eviction order refer to them
+// by pointer and unlink them in O(1).
 #pragma once
 
 #include <cstddef>
@@ -31,8 +33,8 @@ using ExpiryIndex = std::multimap<TimePoint, EntryNode*, std::less<>,
                                   CountingAllocator<std::pair<const TimePoint, EntryNode*>>>;
 
 struct EntryNode {
-  // The identity this node is stored under (owned by the table, stable like the node).
-  const EntryIdentity* identity = nullptr;
+  // The identity this node is stored under, viewing bytes of the node's block.
+  IdentityView identity{};
   std::vector<std::string> tags{};
   StoredValue value{};
   TimePoint created_at{};
@@ -43,7 +45,7 @@ struct EntryNode {
   // Shard-local sequence number of the last store or hit. Unlike last_accessed it is strictly
   // increasing, so it keeps the recency order exact when the eviction policy is switched.
   std::uint64_t last_use = 0;
-  // Heap bytes of this entry's strings (identity, tags, value), as charged to the shard.
+  // Heap bytes of this entry's strings (tags, value), as charged to the shard.
   std::size_t string_bytes = 0;
 
   // Positions in the shard's ordered indexes; empty until linked.

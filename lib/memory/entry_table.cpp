@@ -1,6 +1,8 @@
 #include "entry_table.hpp"
 
+#include <cstring>
 #include <memory>
+#include <new>
 #include <utility>
 
 namespace portico::cache::internal {
@@ -16,6 +18,9 @@ std::size_t slots_for(std::size_t entries) {
   return slots;
 }
 
+// Blocks come from std::allocator<std::byte>, which aligns them for any type new would.
+static_assert(alignof(EntryNode) <= __STDCPP_DEFAULT_NEW_ALIGNMENT__);
+
 }  // namespace
 
 EntryTable::EntryTable(std::size_t& allocated_bytes)
@@ -23,37 +28,50 @@ EntryTable::EntryTable(std::size_t& allocated_bytes)
 
 EntryTable::~EntryTable() { clear(); }
 
+std::size_t EntryTable::block_size(const IdentityView& identity) {
+  return sizeof(EntryNode) + identity.key.size() + (identity.ns ? identity.ns->size() : 0);
+}
+
 EntryNode* EntryTable::find(const IdentityView& identity) const {
   if (size_ == 0) return nullptr;
   for (std::size_t i = identity.hash & mask();; i = (i + 1) & mask()) {
     const Slot& slot = slots_[i];
-    if (slot.entry == nullptr) return nullptr;  // the load stays below 1: a probe always ends
-    if (slot.hash == identity.hash && identity.names(slot.entry->identity)) {
-      return &slot.entry->node;
-    }
+    if (slot.node == nullptr) return nullptr;  // the load stays below 1: a probe always ends
+    if (slot.hash == identity.hash && slot.node->identity == identity) return slot.node;
   }
 }
 
-EntryNode& EntryTable::insert(std::size_t hash, EntryIdentity identity, EntryNode node) {
+EntryNode& EntryTable::insert(const IdentityView& identity, EntryNode node) {
   if (slots_.empty() || (size_ + 1) * 4 > slots_.size() * 3) rebuild(slots_for(size_ + 1));
-  CountingAllocator<StoredEntry> allocator(*allocated_bytes_);
-  StoredEntry* entry = allocator.allocate(1);
-  // Moving strings, vectors and optionals does not throw: nothing below can fail.
-  std::construct_at(entry, StoredEntry{.identity = std::move(identity), .node = std::move(node)});
-  entry->node.identity = &entry->identity;
-  place(Slot{.hash = hash, .entry = entry});
+  std::byte* block = CountingAllocator<std::byte>(*allocated_bytes_).allocate(block_size(identity));
+  // Nothing below can fail: moving strings, vectors and optionals does not throw.
+  char* bytes = reinterpret_cast<char*>(block + sizeof(EntryNode));
+  std::memcpy(bytes, identity.key.data(), identity.key.size());
+  const std::string_view key(bytes, identity.key.size());
+  std::optional<std::string_view> ns;
+  if (identity.ns) {
+    std::memcpy(bytes + key.size(), identity.ns->data(), identity.ns->size());
+    ns = std::string_view(bytes + key.size(), identity.ns->size());
+  }
+  node.identity = IdentityView(key, ns, identity.hash);
+  EntryNode* stored = std::construct_at(reinterpret_cast<EntryNode*>(block), std::move(node));
+  place(Slot{.hash = identity.hash, .node = stored});
   ++size_;
-  return entry->node;
+  return *stored;
+}
+
+void EntryTable::destroy(EntryNode* node) noexcept {
+  const std::size_t size = block_size(node->identity);
+  std::destroy_at(node);
+  CountingAllocator<std::byte>(*allocated_bytes_).deallocate(reinterpret_cast<std::byte*>(node), size);
 }
 
 void EntryTable::erase(EntryNode& node) noexcept {
-  const std::size_t hash = IdentityView(*node.identity).hash;
-  std::size_t hole = hash & mask();
-  while (&slots_[hole].entry->node != &node) hole = (hole + 1) & mask();
-  StoredEntry* entry = slots_[hole].entry;
+  std::size_t hole = node.identity.hash & mask();
+  while (slots_[hole].node != &node) hole = (hole + 1) & mask();
   // Backward shift: a later slot of the same cluster moves into the hole unless the hole lies
   // before its home position (it would then be unreachable from there).
-  for (std::size_t next = (hole + 1) & mask(); slots_[next].entry != nullptr;
+  for (std::size_t next = (hole + 1) & mask(); slots_[next].node != nullptr;
        next = (next + 1) & mask()) {
     const std::size_t home = slots_[next].hash & mask();
     if (((next - home) & mask()) >= ((next - hole) & mask())) {
@@ -63,16 +81,12 @@ void EntryTable::erase(EntryNode& node) noexcept {
   }
   slots_[hole] = Slot{};
   --size_;
-  std::destroy_at(entry);
-  CountingAllocator<StoredEntry>(*allocated_bytes_).deallocate(entry, 1);
+  destroy(&node);
 }
 
 void EntryTable::clear() noexcept {
-  CountingAllocator<StoredEntry> allocator(*allocated_bytes_);
   for (Slot& slot : slots_) {
-    if (slot.entry == nullptr) continue;
-    std::destroy_at(slot.entry);
-    allocator.deallocate(slot.entry, 1);
+    if (slot.node != nullptr) destroy(slot.node);
   }
   Slots(Slots::allocator_type(*allocated_bytes_)).swap(slots_);
   size_ = 0;
@@ -90,13 +104,13 @@ void EntryTable::rebuild(std::size_t capacity) {
   Slots fresh(capacity, Slot{}, Slots::allocator_type(*allocated_bytes_));  // may throw
   fresh.swap(slots_);
   for (const Slot& slot : fresh) {
-    if (slot.entry != nullptr) place(slot);
+    if (slot.node != nullptr) place(slot);
   }
 }
 
 void EntryTable::place(Slot slot) noexcept {
   std::size_t i = slot.hash & mask();
-  while (slots_[i].entry != nullptr) i = (i + 1) & mask();
+  while (slots_[i].node != nullptr) i = (i + 1) & mask();
   slots_[i] = slot;
 }
 

@@ -1,14 +1,16 @@
 // EntryTable: a shard's entries, found by identity.
 //
-// Each entry (its identity and its EntryNode) lives in a heap block of its own that never
-// moves while stored, so the shard's indexes and eviction order refer to nodes by pointer and
-// unlink them in O(1). The table over them is an open-addressing array of (hash, entry) slots
-// with linear probing. A get's lookup reads one slot position (the full hash sits in the slot,
-// so a probe dereferences an entry only when the hashes agree) and then the entry: a chained
-// hash map reads its bucket, the node before the wanted one in its list and the node, each a
-// likely cache miss in a large cache, and that chain was most of a memory get's time. Erasing
-// shifts the following slots back instead of leaving tombstones, so probes stay short under
-// churn.
+// Each entry lives in a heap block of its own that never moves while stored: its EntryNode
+// followed by the bytes of its key and namespace, which the node's identity views. The shard's
+// indexes and eviction order refer to nodes by pointer and unlink them in O(1). The table over
+// them is an open-addressing array of (hash, node) slots with linear probing.
+//
+// Why this shape: in a large cache a memory get's time is its cache misses. A chained hash
+// map reads its bucket, the node before the wanted one in its list, the node, and the key's
+// own heap block, each a likely miss. Here a lookup reads one slot (the full hash sits in the
+// slot, so a probe dereferences a node only when the hashes agree) and then one block, in
+// which the key is compared and copied. Erasing shifts the following slots back instead of
+// leaving tombstones, so probes stay short under churn.
 //
 // Memory: the slot array and every entry block allocate through CountingAllocator. An empty
 // table holds no memory.
@@ -33,10 +35,9 @@ class EntryTable {
   EntryTable& operator=(const EntryTable&) = delete;
 
   EntryNode* find(const IdentityView& identity) const;
-  // Stores a new entry; `identity` must not be stored yet, and `hash` must be its hash. The
-  // node's identity pointer is set to the stored identity. Throws only std::bad_alloc, and
-  // then stores nothing.
-  EntryNode& insert(std::size_t hash, EntryIdentity identity, EntryNode node);
+  // Stores a new entry under a copy of `identity`, which must not be stored yet; the node's
+  // own identity is replaced by that copy. Throws only std::bad_alloc, and then stores nothing.
+  EntryNode& insert(const IdentityView& identity, EntryNode node);
   // Removes and destroys the entry of `node`, which must be stored here.
   void erase(EntryNode& node) noexcept;
   // Destroys every entry and releases all memory.
@@ -52,21 +53,20 @@ class EntryTable {
   template <class Visit>
   void for_each(Visit&& visit) {
     for (const Slot& slot : slots_) {
-      if (slot.entry != nullptr) visit(slot.entry->node);
+      if (slot.node != nullptr) visit(*slot.node);
     }
   }
 
  private:
-  struct StoredEntry {
-    EntryIdentity identity;
-    EntryNode node;
-  };
   struct Slot {
     std::size_t hash = 0;
-    StoredEntry* entry = nullptr;  // null: empty
+    EntryNode* node = nullptr;  // null: empty
   };
   using Slots = std::vector<Slot, CountingAllocator<Slot>>;
 
+  // Bytes of the block that holds `node` and its identity's bytes.
+  static std::size_t block_size(const IdentityView& identity);
+  void destroy(EntryNode* node) noexcept;
   // Moves the entries into a slot array of `capacity` slots (a power of two).
   void rebuild(std::size_t capacity);
   // Puts `slot` into the first empty slot of its probe sequence.

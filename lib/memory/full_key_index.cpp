@@ -52,7 +52,7 @@ int FullKeyIndex::order_of(const Slot& slot, const Probe& probe) {
   }
   // Equal heads: the same full_key, unless both are longer than the head holds.
   if ((slot.head[2] & 0xff) <= 23) return 0;
-  return compare(FullKeyView(*slot.node->identity), probe.key);
+  return compare(FullKeyView(slot.node->identity), probe.key);
 }
 
 std::pair<std::size_t, std::size_t> FullKeyIndex::lower_bound(const Probe& probe) const {
@@ -73,7 +73,7 @@ std::pair<std::size_t, std::size_t> FullKeyIndex::lower_bound(const Probe& probe
 }
 
 void FullKeyIndex::insert(EntryNode& node) {
-  const Probe probe = probe_of(FullKeyView(*node.identity));
+  const Probe probe = probe_of(FullKeyView(node.identity));
   const Slot slot{.head = probe.head, .node = &node};
   if (blocks_.empty()) {
     Slots slots{Slots::allocator_type(*allocated_bytes_)};
@@ -127,7 +127,7 @@ void FullKeyIndex::split_insert(std::size_t block, std::size_t at, const Slot& s
 }
 
 void FullKeyIndex::erase(const EntryNode& node) noexcept {
-  const Probe probe = probe_of(FullKeyView(*node.identity));
+  const Probe probe = probe_of(FullKeyView(node.identity));
   // The node is among the slots equal to it, which start at the lower bound.
   for (auto [block, at] = lower_bound(probe); block < blocks_.size();) {
     Slots& slots = blocks_[block].slots;

@@ -61,7 +61,7 @@ class FullKeyIndex {
       const Slots& slots = blocks_[block].slots;
       for (; at < slots.size(); ++at) {
         EntryNode& node = *slots[at].node;
-        if (!FullKeyView(*node.identity).starts_with(prefix)) return;
+        if (!FullKeyView(node.identity).starts_with(prefix)) return;
         visit(node);
       }
     }

@@ -30,15 +30,21 @@ inline std::size_t hash_identity(std::string_view key, std::optional<std::string
   return key_hash ^ (ns_hash + 0x9e3779b97f4a7c15ULL + (key_hash << 6) + (key_hash >> 2));
 }
 
-// A borrowed form for lookups, so that finding an entry copies no strings. It carries its
-// hash, computed once: the adapter picks the shard by it and the shard's table probes by it.
+// A borrowed form, so that finding an entry copies no strings; a stored entry's identity is
+// also this form, viewing bytes the entry's own block holds. It carries its hash, computed
+// once: the adapter picks the shard by it and the shard's table probes by it.
 struct IdentityView {
   std::string_view key{};
   std::optional<std::string_view> ns{};
   std::size_t hash = 0;
 
+  IdentityView() = default;
   IdentityView(std::string_view key_part, std::optional<std::string_view> ns_part)
       : key(key_part), ns(ns_part), hash(hash_identity(key, ns)) {}
+  // `known_hash` must be hash_identity(key_part, ns_part).
+  IdentityView(std::string_view key_part, std::optional<std::string_view> ns_part,
+               std::size_t known_hash)
+      : key(key_part), ns(ns_part), hash(known_hash) {}
   IdentityView(const EntryIdentity& identity)  // NOLINT: views convert implicitly
       : IdentityView(identity.key, identity.ns ? std::optional<std::string_view>(*identity.ns)
                                                : std::nullopt) {}
@@ -46,10 +52,9 @@ struct IdentityView {
       : IdentityView(cache_key.key, cache_key.ns ? std::optional<std::string_view>(*cache_key.ns)
                                                  : std::nullopt) {}
 
-  // Whether `stored` is this identity (the hashes are assumed to agree already).
-  bool names(const EntryIdentity& stored) const {
-    if (stored.key != key || stored.ns.has_value() != ns.has_value()) return false;
-    return !ns || *stored.ns == *ns;
+  // Whether both name the same (ns, key) pair.
+  friend bool operator==(const IdentityView& a, const IdentityView& b) {
+    return a.hash == b.hash && a.key == b.key && a.ns == b.ns;
   }
 };
 
@@ -57,10 +62,9 @@ struct IdentityView {
 // be read and compared without building the string.
 class FullKeyView {
  public:
-  explicit FullKeyView(const EntryIdentity& identity) {
+  explicit FullKeyView(const IdentityView& identity) {
     if (identity.ns) {
-      pieces_ = {std::string_view(*identity.ns), std::string_view(":"),
-                 std::string_view(identity.key)};
+      pieces_ = {*identity.ns, std::string_view(":"), identity.key};
       count_ = 3;
     } else {
       pieces_[0] = identity.key;

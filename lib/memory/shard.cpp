@@ -8,7 +8,7 @@ namespace portico::cache::internal {
 namespace {
 
 // full_key() of an identity, built in a buffer reused across a whole scan.
-const std::string& full_key_of(const EntryIdentity& identity, std::string& buffer) {
+const std::string& full_key_of(const IdentityView& identity, std::string& buffer) {
   buffer.clear();
   if (identity.ns) buffer.append(*identity.ns).push_back(':');
   buffer.append(identity.key);
@@ -77,7 +77,7 @@ std::size_t Shard::erase_matching(const KeyPattern& pattern, TimePoint now) {
   std::vector<EntryNode*> matches;
   full_key_index_.for_each_with_prefix(pattern.literal_prefix(), [&](EntryNode& node) {
     ++pattern_tests_;
-    if (pattern.matches(full_key_of(*node.identity, full_key))) matches.push_back(&node);
+    if (pattern.matches(full_key_of(node.identity, full_key))) matches.push_back(&node);
   });
   std::size_t erased = 0;
   // Last first: removing the end of a range of slots shifts none of the others.
@@ -210,8 +210,10 @@ std::optional<EntrySnapshot> Shard::get_locked(const IdentityView& identity, Tim
   node->last_use = ++use_sequence_;
   ++hits_;
 
-  const EntryIdentity& id = *node->identity;
-  EntrySnapshot snapshot{.key = CacheKey{.key = id.key, .ns = id.ns, .tags = node->tags},
+  const IdentityView& id = node->identity;
+  EntrySnapshot snapshot{.key = CacheKey{.key = std::string(id.key),
+                                         .ns = id.ns ? std::optional<std::string>(*id.ns) : std::nullopt,
+                                         .tags = node->tags},
                          .value = node->value,
                          .created_at = node->created_at,
                          .expires_at = node->expires_at,
@@ -224,14 +226,11 @@ std::optional<EntrySnapshot> Shard::get_locked(const IdentityView& identity, Tim
 
 void Shard::store_locked(PreparedEntry&& entry) {
   const TimePoint now = entry.created_at;
-  const std::size_t hash = [&] {
-    const IdentityView identity(entry.identity);
-    if (EntryNode* previous = entries_.find(identity)) remove_locked(*previous);
-    return identity.hash;
-  }();
+  const IdentityView identity(entry.identity);
+  if (EntryNode* previous = entries_.find(identity)) remove_locked(*previous);
 
   const std::size_t before = footprint_locked();
-  EntryNode& node = link_locked(std::move(entry), hash);
+  EntryNode& node = link_locked(identity, std::move(entry));
   const std::size_t cost = footprint_locked() - before;
   if (bounds_.max_bytes && empty_footprint() + cost > *bounds_.max_bytes) {
     // It would not fit even alone: store nothing, rather than evict everything for nothing.
@@ -243,20 +242,15 @@ void Shard::store_locked(PreparedEntry&& entry) {
   enforce_bounds_locked(&node, now);
 }
 
-EntryNode& Shard::link_locked(PreparedEntry&& entry, std::size_t hash) {
-  EntryNode& node = entries_.insert(hash, std::move(entry.identity),
-                                    EntryNode{.tags = std::move(entry.tags),
-                                              .value = std::move(entry.value),
-                                              .created_at = entry.created_at,
-                                              .expires_at = entry.expires_at,
-                                              .hit_count = 0,
-                                              .last_accessed = entry.created_at,
-                                              .last_use = ++use_sequence_});
-  const EntryIdentity& identity = *node.identity;
-
-  std::size_t string_bytes = heap_bytes(identity.key) + heap_bytes(node.value) +
-                             node.tags.capacity() * sizeof(std::string);
-  if (identity.ns) string_bytes += heap_bytes(*identity.ns);
+EntryNode& Shard::link_locked(const IdentityView& identity, PreparedEntry&& entry) {
+  EntryNode& node = entries_.insert(identity, EntryNode{.tags = std::move(entry.tags),
+                                                        .value = std::move(entry.value),
+                                                        .created_at = entry.created_at,
+                                                        .expires_at = entry.expires_at,
+                                                        .hit_count = 0,
+                                                        .last_accessed = entry.created_at,
+                                                        .last_use = ++use_sequence_});
+  std::size_t string_bytes = heap_bytes(node.value) + node.tags.capacity() * sizeof(std::string);
   for (const std::string& tag : node.tags) string_bytes += heap_bytes(tag);
   node.string_bytes = string_bytes;
   string_bytes_ += string_bytes;
@@ -267,7 +261,7 @@ EntryNode& Shard::link_locked(PreparedEntry&& entry, std::size_t hash) {
     full_key_index_.insert(node);
     node.in_full_key_index = true;
     for (const std::string& tag : node.tags) add_to_index(tag_index_, tag, node);
-    if (identity.ns) add_to_index(namespace_index_, *identity.ns, node);
+    if (node.identity.ns) add_to_index(namespace_index_, *node.identity.ns, node);
     order_->insert(node);
     node.in_eviction_order = true;
   } catch (...) {
@@ -277,10 +271,12 @@ EntryNode& Shard::link_locked(PreparedEntry&& entry, std::size_t hash) {
   return node;
 }
 
-void Shard::add_to_index(NodeIndex& index, const std::string& name, EntryNode& node) {
-  const auto [position, created] =
-      index.try_emplace(name, NodeSet::allocator_type(allocated_bytes_));
-  if (created) string_bytes_ += heap_bytes(position->first);
+void Shard::add_to_index(NodeIndex& index, std::string_view name, EntryNode& node) {
+  auto position = index.find(name);
+  if (position == index.end()) {
+    position = index.emplace(std::string(name), NodeSet(NodeSet::allocator_type(allocated_bytes_))).first;
+    string_bytes_ += heap_bytes(position->first);
+  }
   try {
     position->second.insert(&node);
   } catch (...) {
@@ -292,7 +288,7 @@ void Shard::add_to_index(NodeIndex& index, const std::string& name, EntryNode& n
   }
 }
 
-void Shard::remove_from_index(NodeIndex& index, const std::string& name, EntryNode& node) {
+void Shard::remove_from_index(NodeIndex& index, std::string_view name, EntryNode& node) {
   const auto position = index.find(name);
   if (position == index.end()) return;
   position->second.erase(&node);
@@ -307,8 +303,7 @@ void Shard::remove_locked(EntryNode& node) {
     order_->remove(node);
     node.in_eviction_order = false;
   }
-  const EntryIdentity& identity = *node.identity;
-  if (identity.ns) remove_from_index(namespace_index_, *identity.ns, node);
+  if (node.identity.ns) remove_from_index(namespace_index_, *node.identity.ns, node);
   for (const std::string& tag : node.tags) remove_from_index(tag_index_, tag, node);
   if (node.in_full_key_index) full_key_index_.erase(node);
   if (node.expiry_position) expiry_index_.erase(*node.expiry_position);

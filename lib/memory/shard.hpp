@@ -119,17 +119,21 @@ class alignas(64) Shard {
  private:
   using NodeSet = std::unordered_set<EntryNode*, std::hash<EntryNode*>, std::equal_to<>,
                                      CountingAllocator<EntryNode*>>;
-  // Tag or namespace -> the entries carrying it.
-  using NodeIndex = std::unordered_map<std::string, NodeSet, std::hash<std::string>,
-                                       std::equal_to<>,
+  // Tag or namespace -> the entries carrying it; searched by string_view, which is what a
+  // stored entry's namespace is.
+  struct NameHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view name) const { return std::hash<std::string_view>{}(name); }
+  };
+  using NodeIndex = std::unordered_map<std::string, NodeSet, NameHash, std::equal_to<>,
                                        CountingAllocator<std::pair<const std::string, NodeSet>>>;
 
   std::optional<EntrySnapshot> get_locked(const IdentityView& identity, TimePoint now);
   void store_locked(PreparedEntry&& entry);
-  // `hash` is the hash of the entry's identity.
-  EntryNode& link_locked(PreparedEntry&& entry, std::size_t hash);
-  void add_to_index(NodeIndex& index, const std::string& name, EntryNode& node);
-  void remove_from_index(NodeIndex& index, const std::string& name, EntryNode& node);
+  // `identity` views entry.identity.
+  EntryNode& link_locked(const IdentityView& identity, PreparedEntry&& entry);
+  void add_to_index(NodeIndex& index, std::string_view name, EntryNode& node);
+  void remove_from_index(NodeIndex& index, std::string_view name, EntryNode& node);
   // Unlinks the node from everything that refers to it, then destroys it. Tolerates a node
   // that was only partly linked.
   void remove_locked(EntryNode& node);

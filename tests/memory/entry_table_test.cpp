@@ -20,9 +20,7 @@ using Oracle = std::map<std::pair<std::string, std::optional<std::string>>, Entr
 EntryIdentity identity_of(const Oracle::key_type& key) { return {.key = key.first, .ns = key.second}; }
 
 EntryNode& insert(EntryTable& table, const Oracle::key_type& key, std::uint64_t hits) {
-  EntryIdentity identity = identity_of(key);
-  const std::size_t hash = IdentityView(identity).hash;
-  return table.insert(hash, std::move(identity), EntryNode{.hit_count = hits});
+  return table.insert(IdentityView(identity_of(key)), EntryNode{.hit_count = hits});
 }
 
 // Every stored identity finds its own node, and nothing else is stored.
@@ -31,13 +29,18 @@ void check_matches(EntryTable& table, const Oracle& oracle) {
   for (const auto& [key, node] : oracle) {
     const EntryIdentity identity = identity_of(key);
     REQUIRE(table.find(IdentityView(identity)) == node);
-    REQUIRE(node->identity->key == key.first);
-    REQUIRE(node->identity->ns == key.second);
+    // The stored copy, not a view of the caller's strings.
+    REQUIRE(node->identity.key == key.first);
+    REQUIRE(node->identity.ns == key.second);
+    REQUIRE(node->identity.key.data() != key.first.data());
   }
   std::size_t visited = 0;
   table.for_each([&](EntryNode& node) {
     ++visited;
-    const auto found = oracle.find({node.identity->key, node.identity->ns});
+    const IdentityView& identity = node.identity;
+    const auto found = oracle.find(
+        {std::string(identity.key),
+         identity.ns ? std::optional<std::string>(*identity.ns) : std::nullopt});
     REQUIRE(found != oracle.end());
     REQUIRE(found->second == &node);
   });

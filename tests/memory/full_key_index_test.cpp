@@ -25,8 +25,10 @@ using namespace portico::cache::internal;
 
 namespace {
 
-std::string full_key_of(const EntryIdentity& identity) {
-  return identity.ns ? *identity.ns + ":" + identity.key : identity.key;
+std::string full_key_of(const IdentityView& identity) {
+  std::string full_key;
+  if (identity.ns) full_key.append(*identity.ns).push_back(':');
+  return full_key.append(identity.key);
 }
 
 // Bytes that stress the ordering: the separator, NUL, bytes above 0x7f (which must sort as
@@ -55,7 +57,7 @@ struct Nodes {
 
   EntryNode& add(EntryIdentity identity) {
     identities.push_back(std::move(identity));
-    nodes.push_back(EntryNode{.identity = &identities.back()});
+    nodes.push_back(EntryNode{.identity = IdentityView(identities.back())});
     return nodes.back();
   }
 };
@@ -77,7 +79,7 @@ void check_prefix(const FullKeyIndex& index, const std::multimap<std::string, En
   std::optional<std::string> previous;
   bool ordered = true;
   index.for_each_with_prefix(prefix, [&](EntryNode& node) {
-    const std::string full_key = full_key_of(*node.identity);
+    const std::string full_key = full_key_of(node.identity);
     if (previous && full_key < *previous) ordered = false;
     previous = full_key;
     visited.push_back(&node);
@@ -112,7 +114,7 @@ TEST_CASE("FullKeyIndex: ranges by prefix match a sorted list of full_keys") {
       for (int i = 0; i < 2000; ++i) {
         EntryNode& node = nodes.add(random_identity(random));
         index.insert(node);
-        oracle.emplace(full_key_of(*node.identity), &node);
+        oracle.emplace(full_key_of(node.identity), &node);
         stored.push_back(&node);
       }
       // Erase a third, at random.
@@ -121,7 +123,7 @@ TEST_CASE("FullKeyIndex: ranges by prefix match a sorted list of full_keys") {
       for (std::size_t i = keep; i < stored.size(); ++i) {
         EntryNode* node = stored[i];
         index.erase(*node);
-        const auto [first, last] = oracle.equal_range(full_key_of(*node->identity));
+        const auto [first, last] = oracle.equal_range(full_key_of(node->identity));
         oracle.erase(std::find_if(first, last, [&](const auto& item) { return item.second == node; }));
       }
       stored.resize(keep);
@@ -130,7 +132,7 @@ TEST_CASE("FullKeyIndex: ranges by prefix match a sorted list of full_keys") {
       check_prefix(index, oracle, "");
       for (int probe = 0; probe < 200; ++probe) {
         // Prefixes of stored full_keys, cut anywhere, and arbitrary text.
-        const std::string full_key = full_key_of(*stored[random() % stored.size()]->identity);
+        const std::string full_key = full_key_of(stored[random() % stored.size()]->identity);
         check_prefix(index, oracle, full_key.substr(0, random() % (full_key.size() + 1)));
         check_prefix(index, oracle, random_text(random));
       }
