@@ -28,8 +28,9 @@ EntryTable::EntryTable(std::size_t& allocated_bytes)
 
 EntryTable::~EntryTable() { clear(); }
 
-std::size_t EntryTable::block_size(const IdentityView& identity) {
-  return sizeof(EntryNode) + identity.key.size() + (identity.ns ? identity.ns->size() : 0);
+std::size_t EntryTable::block_size(const IdentityView& identity, std::size_t value_size) {
+  return sizeof(EntryNode) + identity.key.size() + (identity.ns ? identity.ns->size() : 0) +
+         value_size;
 }
 
 EntryNode* EntryTable::find(const IdentityView& identity) const {
@@ -41,19 +42,23 @@ EntryNode* EntryTable::find(const IdentityView& identity) const {
   }
 }
 
-EntryNode& EntryTable::insert(const IdentityView& identity, EntryNode node) {
+EntryNode& EntryTable::insert(const IdentityView& identity, std::string_view value_bytes,
+                              EntryNode node) {
   if (slots_.empty() || (size_ + 1) * 4 > slots_.size() * 3) rebuild(slots_for(size_ + 1));
-  std::byte* block = CountingAllocator<std::byte>(*allocated_bytes_).allocate(block_size(identity));
+  std::byte* block = CountingAllocator<std::byte>(*allocated_bytes_)
+                         .allocate(block_size(identity, value_bytes.size()));
   // Nothing below can fail: moving strings, vectors and optionals does not throw.
-  char* bytes = reinterpret_cast<char*>(block + sizeof(EntryNode));
-  std::memcpy(bytes, identity.key.data(), identity.key.size());
-  const std::string_view key(bytes, identity.key.size());
+  char* next = reinterpret_cast<char*>(block + sizeof(EntryNode));
+  const auto copy = [&next](std::string_view bytes) {
+    std::memcpy(next, bytes.data(), bytes.size());
+    next += bytes.size();
+    return std::string_view(next - bytes.size(), bytes.size());
+  };
+  const std::string_view key = copy(identity.key);
   std::optional<std::string_view> ns;
-  if (identity.ns) {
-    std::memcpy(bytes + key.size(), identity.ns->data(), identity.ns->size());
-    ns = std::string_view(bytes + key.size(), identity.ns->size());
-  }
+  if (identity.ns) ns = copy(*identity.ns);
   node.identity = IdentityView(key, ns, identity.hash);
+  node.value_bytes = copy(value_bytes);
   EntryNode* stored = std::construct_at(reinterpret_cast<EntryNode*>(block), std::move(node));
   place(Slot{.hash = identity.hash, .node = stored});
   ++size_;
@@ -61,7 +66,7 @@ EntryNode& EntryTable::insert(const IdentityView& identity, EntryNode node) {
 }
 
 void EntryTable::destroy(EntryNode* node) noexcept {
-  const std::size_t size = block_size(node->identity);
+  const std::size_t size = block_size(node->identity, node->value_bytes.size());
   std::destroy_at(node);
   CountingAllocator<std::byte>(*allocated_bytes_).deallocate(reinterpret_cast<std::byte*>(node), size);
 }

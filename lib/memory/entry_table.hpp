@@ -1,7 +1,7 @@
 // EntryTable: a shard's entries, found by identity.
 //
 // Each entry lives in a heap block of its own that never moves while stored: its EntryNode
-// followed by the bytes of its key and namespace, which the node's identity views. The shard's
+// followed by the bytes of its key, namespace and value, which the node views. The shard's
 // indexes and eviction order refer to nodes by pointer and unlink them in O(1). The table over
 // them is an open-addressing array of (hash, node) slots with linear probing.
 //
@@ -9,7 +9,7 @@
 // map reads its bucket, the node before the wanted one in its list, the node, and the key's
 // own heap block, each a likely miss. Here a lookup reads one slot (the full hash sits in the
 // slot, so a probe dereferences a node only when the hashes agree) and then one block, in
-// which the key is compared and copied. Erasing shifts the following slots back instead of
+// which the key is compared and the key and value are copied. Erasing shifts the following slots back instead of
 // leaving tombstones, so probes stay short under churn.
 //
 // Memory: the slot array and every entry block allocate through CountingAllocator. An empty
@@ -19,6 +19,7 @@
 #pragma once
 
 #include <cstddef>
+#include <string_view>
 #include <vector>
 
 #include "entry_node.hpp"
@@ -35,9 +36,10 @@ class EntryTable {
   EntryTable& operator=(const EntryTable&) = delete;
 
   EntryNode* find(const IdentityView& identity) const;
-  // Stores a new entry under a copy of `identity`, which must not be stored yet; the node's
-  // own identity is replaced by that copy. Throws only std::bad_alloc, and then stores nothing.
-  EntryNode& insert(const IdentityView& identity, EntryNode node);
+  // Stores a new entry under a copy of `identity`, which must not be stored yet, with a copy
+  // of `value_bytes`; the node's identity and value_bytes are set to view those copies.
+  // Throws only std::bad_alloc, and then stores nothing.
+  EntryNode& insert(const IdentityView& identity, std::string_view value_bytes, EntryNode node);
   // Removes and destroys the entry of `node`, which must be stored here.
   void erase(EntryNode& node) noexcept;
   // Destroys every entry and releases all memory.
@@ -64,8 +66,8 @@ class EntryTable {
   };
   using Slots = std::vector<Slot, CountingAllocator<Slot>>;
 
-  // Bytes of the block that holds `node` and its identity's bytes.
-  static std::size_t block_size(const IdentityView& identity);
+  // Bytes of a block that holds a node and the bytes it views.
+  static std::size_t block_size(const IdentityView& identity, std::size_t value_size);
   void destroy(EntryNode* node) noexcept;
   // Moves the entries into a slot array of `capacity` slots (a power of two).
   void rebuild(std::size_t capacity);

@@ -214,7 +214,7 @@ std::optional<EntrySnapshot> Shard::get_locked(const IdentityView& identity, Tim
   EntrySnapshot snapshot{.key = CacheKey{.key = std::string(id.key),
                                          .ns = id.ns ? std::optional<std::string>(*id.ns) : std::nullopt,
                                          .tags = node->tags},
-                         .value = node->value,
+                         .value = stored_value_of(node->value_bytes, node->decompressed_size),
                          .created_at = node->created_at,
                          .expires_at = node->expires_at,
                          .hit_count = node->hit_count,
@@ -243,14 +243,17 @@ void Shard::store_locked(PreparedEntry&& entry) {
 }
 
 EntryNode& Shard::link_locked(const IdentityView& identity, PreparedEntry&& entry) {
-  EntryNode& node = entries_.insert(identity, EntryNode{.tags = std::move(entry.tags),
-                                                        .value = std::move(entry.value),
-                                                        .created_at = entry.created_at,
-                                                        .expires_at = entry.expires_at,
-                                                        .hit_count = 0,
-                                                        .last_accessed = entry.created_at,
-                                                        .last_use = ++use_sequence_});
-  std::size_t string_bytes = heap_bytes(node.value) + node.tags.capacity() * sizeof(std::string);
+  const auto* compressed = std::get_if<CompressedValue>(&entry.value);
+  EntryNode& node = entries_.insert(
+      identity, stored_bytes(entry.value),
+      EntryNode{.expires_at = entry.expires_at,
+                .decompressed_size = compressed ? std::optional(compressed->raw_size) : std::nullopt,
+                .created_at = entry.created_at,
+                .hit_count = 0,
+                .last_accessed = entry.created_at,
+                .last_use = ++use_sequence_,
+                .tags = std::move(entry.tags)});
+  std::size_t string_bytes = node.tags.capacity() * sizeof(std::string);
   for (const std::string& tag : node.tags) string_bytes += heap_bytes(tag);
   node.string_bytes = string_bytes;
   string_bytes_ += string_bytes;

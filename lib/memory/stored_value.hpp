@@ -1,14 +1,16 @@
-// A value as a shard keeps it: the Value itself, or a zstd frame of its msgpack bytes when
-// compression made it smaller.
+// A value on its way into or out of a shard: the Value itself, or a zstd frame of its msgpack
+// bytes when compression made it smaller. Inside the shard only the bytes are kept.
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 
 #include <portico/cache/value.hpp>
 
-#include "footprint.hpp"
+#include "core/value_access.hpp"
 
 namespace portico::cache::internal {
 
@@ -19,12 +21,19 @@ struct CompressedValue {
 
 using StoredValue = std::variant<Value, CompressedValue>;
 
-// Heap bytes the stored form occupies.
-inline std::size_t heap_bytes(const StoredValue& stored) {
-  if (const auto* compressed = std::get_if<CompressedValue>(&stored)) {
-    return heap_bytes(compressed->frame);
+// The bytes a shard keeps of it: the msgpack document or the frame.
+inline std::string_view stored_bytes(const StoredValue& stored) {
+  if (const auto* compressed = std::get_if<CompressedValue>(&stored)) return compressed->frame;
+  return std::get<Value>(stored).msgpack();
+}
+
+// The stored form again, from the bytes a shard kept (a frame when `decompressed_size` is set).
+inline StoredValue stored_value_of(std::string_view bytes,
+                                   std::optional<std::size_t> decompressed_size) {
+  if (decompressed_size) {
+    return CompressedValue{.frame = std::string(bytes), .raw_size = *decompressed_size};
   }
-  return heap_bytes(std::get<Value>(stored).msgpack());
+  return detail::ValueAccess::adopt(bytes);
 }
 
 }  // namespace portico::cache::internal

@@ -19,8 +19,11 @@ using Oracle = std::map<std::pair<std::string, std::optional<std::string>>, Entr
 
 EntryIdentity identity_of(const Oracle::key_type& key) { return {.key = key.first, .ns = key.second}; }
 
+// The value bytes stored with an entry: different lengths for different entries, including none.
+std::string value_of(std::uint64_t hits) { return std::string(hits % 97, static_cast<char>('a' + hits % 26)); }
+
 EntryNode& insert(EntryTable& table, const Oracle::key_type& key, std::uint64_t hits) {
-  return table.insert(IdentityView(identity_of(key)), EntryNode{.hit_count = hits});
+  return table.insert(IdentityView(identity_of(key)), value_of(hits), EntryNode{.hit_count = hits});
 }
 
 // Every stored identity finds its own node, and nothing else is stored.
@@ -29,7 +32,8 @@ void check_matches(EntryTable& table, const Oracle& oracle) {
   for (const auto& [key, node] : oracle) {
     const EntryIdentity identity = identity_of(key);
     REQUIRE(table.find(IdentityView(identity)) == node);
-    // The stored copy, not a view of the caller's strings.
+    // Stored copies, not views of the caller's strings.
+    REQUIRE(node->value_bytes == value_of(node->hit_count));
     REQUIRE(node->identity.key == key.first);
     REQUIRE(node->identity.ns == key.second);
     REQUIRE(node->identity.key.data() != key.first.data());
