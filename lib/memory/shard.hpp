@@ -1,13 +1,13 @@
 // Shard: one mutex's worth of the memory cache.
 //
-// A shard owns its entries and every structure that finds them: the entry map keyed by
+// A shard owns its entries and every structure that finds them: the entry table keyed by
 // identity, the tag and namespace indexes, the created_at, expiry and full_key indexes and the
 // eviction order. It enforces its own part of the cache's bounds.
 //
 // Footprint: sizeof(Shard), plus every block its containers allocate (counted by
-// CountingAllocator: entry blocks and the entry table's slots, index nodes, hash bucket arrays, the full_key index's slot
-// arrays, frequency buckets), plus the heap blocks of the strings it stores (keys, namespaces,
-// tags, values, index keys).
+// CountingAllocator: the entries' blocks, which hold their keys, namespaces and values, the
+// entry table's slots, index nodes, hash bucket arrays, the full_key index's slot arrays,
+// frequency buckets), plus the heap blocks of the strings it stores (tags, index keys).
 //
 // Memory bound: after a store, the shard evicts (expired entries first, then in eviction
 // order) until its footprint fits its budget. An entry that would not fit even alone in an
