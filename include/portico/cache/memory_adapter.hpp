@@ -12,11 +12,11 @@
 // cleanup_expired touches only expired entries.
 //
 // Memory. get_stats().memory_usage_bytes is measured, not estimated: the adapter object, each
-// shard object, every block the shards' containers allocate (entry and index nodes, hash bucket
+// shard object, every block the shards allocate (each entry's block, which holds its key,
+// namespace and value or compressed frame; the entry tables' slots, index nodes, hash bucket
 // arrays, the full_key index's slot arrays, LFU frequency buckets; counted by their allocator)
-// and the heap blocks of the strings they hold (keys, namespaces, tags, values or their
-// compressed frames). Not counted: malloc's own per-block overhead and zstd's per-thread
-// working contexts.
+// and the heap blocks of the strings they hold (tags, index keys). Not counted: malloc's own
+// per-block overhead and zstd's per-thread working contexts.
 // With max_memory_bytes, that figure never exceeds the bound: a shard over its share evicts
 // expired entries first, then in eviction order (under LFU a hit may need a new frequency
 // bucket, so a get can evict too). An entry that would not fit in its shard's share even with
