@@ -1,8 +1,8 @@
 // EntryNode: one stored entry, kept by a shard's EntryTable.
 //
 // Nodes never move while stored (the table gives each entry a heap block of its own, which
-// also holds the bytes of its identity and value), so the shard's indexes and eviction order refer to them
-// by pointer and unlink them in O(1).
+// also holds the bytes of its identity and value), so the shard's indexes and eviction order
+// refer to them by pointer and unlink them in O(1).
 #pragma once
 
 #include <cstddef>
@@ -33,7 +33,8 @@ using ExpiryIndex = std::multimap<TimePoint, EntryNode*, std::less<>,
                                   CountingAllocator<std::pair<const TimePoint, EntryNode*>>>;
 
 struct EntryNode {
-  // Fields in the order a get reads them, so that it touches the node's first cache lines only.
+  // The fields a get reads and writes come first, so that it touches the node's first cache
+  // lines only.
 
   // The identity this node is stored under, viewing bytes of the node's block.
   IdentityView identity{};
@@ -48,6 +49,7 @@ struct EntryNode {
   // Shard-local sequence number of the last store or hit. Unlike last_accessed it is strictly
   // increasing, so it keeps the recency order exact when the eviction policy is switched.
   std::uint64_t last_use = 0;
+  std::vector<std::string> tags{};
 
   // Links of the active eviction order. LRU uses prev/next; LFU also records the frequency
   // bucket whose list prev/next belong to.
@@ -58,7 +60,6 @@ struct EntryNode {
   // Whether the shard's FullKeyIndex holds the node (it keeps no position: slots move).
   bool in_full_key_index = false;
 
-  std::vector<std::string> tags{};
   // Heap bytes of this entry's tags, as charged to the shard.
   std::size_t string_bytes = 0;
   // Positions in the shard's ordered indexes; empty until linked.

@@ -68,7 +68,8 @@ EntryNode& EntryTable::insert(const IdentityView& identity, std::string_view val
 void EntryTable::destroy(EntryNode* node) noexcept {
   const std::size_t size = block_size(node->identity, node->value_bytes.size());
   std::destroy_at(node);
-  CountingAllocator<std::byte>(*allocated_bytes_).deallocate(reinterpret_cast<std::byte*>(node), size);
+  CountingAllocator<std::byte>(*allocated_bytes_)
+      .deallocate(reinterpret_cast<std::byte*>(node), size);
 }
 
 void EntryTable::erase(EntryNode& node) noexcept {

@@ -9,8 +9,8 @@
 // map reads its bucket, the node before the wanted one in its list, the node, and the key's
 // own heap block, each a likely miss. Here a lookup reads one slot (the full hash sits in the
 // slot, so a probe dereferences a node only when the hashes agree) and then one block, in
-// which the key is compared and the key and value are copied. Erasing shifts the following slots back instead of
-// leaving tombstones, so probes stay short under churn.
+// which the key is compared and the key and value are copied. Erasing shifts the following
+// slots back instead of leaving tombstones, so probes stay short under churn.
 //
 // Memory: the slot array and every entry block allocate through CountingAllocator. An empty
 // table holds no memory.

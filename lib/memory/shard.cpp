@@ -211,8 +211,10 @@ std::optional<EntrySnapshot> Shard::get_locked(const IdentityView& identity, Tim
   ++hits_;
 
   const IdentityView& id = node->identity;
+  std::optional<std::string> ns;
+  if (id.ns) ns.emplace(*id.ns);
   EntrySnapshot snapshot{.key = CacheKey{.key = std::string(id.key),
-                                         .ns = id.ns ? std::optional<std::string>(*id.ns) : std::nullopt,
+                                         .ns = std::move(ns),
                                          .tags = node->tags},
                          .value = stored_value_of(node->value_bytes, node->decompressed_size),
                          .created_at = node->created_at,
@@ -243,11 +245,14 @@ void Shard::store_locked(PreparedEntry&& entry) {
 }
 
 EntryNode& Shard::link_locked(const IdentityView& identity, PreparedEntry&& entry) {
-  const auto* compressed = std::get_if<CompressedValue>(&entry.value);
+  std::optional<std::size_t> decompressed_size;
+  if (const auto* compressed = std::get_if<CompressedValue>(&entry.value)) {
+    decompressed_size = compressed->raw_size;
+  }
   EntryNode& node = entries_.insert(
       identity, stored_bytes(entry.value),
       EntryNode{.expires_at = entry.expires_at,
-                .decompressed_size = compressed ? std::optional(compressed->raw_size) : std::nullopt,
+                .decompressed_size = decompressed_size,
                 .created_at = entry.created_at,
                 .hit_count = 0,
                 .last_accessed = entry.created_at,
@@ -277,7 +282,8 @@ EntryNode& Shard::link_locked(const IdentityView& identity, PreparedEntry&& entr
 void Shard::add_to_index(NodeIndex& index, std::string_view name, EntryNode& node) {
   auto position = index.find(name);
   if (position == index.end()) {
-    position = index.emplace(std::string(name), NodeSet(NodeSet::allocator_type(allocated_bytes_))).first;
+    position =
+        index.emplace(std::string(name), NodeSet(NodeSet::allocator_type(allocated_bytes_))).first;
     string_bytes_ += heap_bytes(position->first);
   }
   try {

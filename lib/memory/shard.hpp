@@ -123,7 +123,9 @@ class alignas(64) Shard {
   // stored entry's namespace is.
   struct NameHash {
     using is_transparent = void;
-    std::size_t operator()(std::string_view name) const { return std::hash<std::string_view>{}(name); }
+    std::size_t operator()(std::string_view name) const {
+      return std::hash<std::string_view>{}(name);
+    }
   };
   using NodeIndex = std::unordered_map<std::string, NodeSet, NameHash, std::equal_to<>,
                                        CountingAllocator<std::pair<const std::string, NodeSet>>>;

@@ -17,10 +17,14 @@ namespace {
 
 using Oracle = std::map<std::pair<std::string, std::optional<std::string>>, EntryNode*>;
 
-EntryIdentity identity_of(const Oracle::key_type& key) { return {.key = key.first, .ns = key.second}; }
+EntryIdentity identity_of(const Oracle::key_type& key) {
+  return {.key = key.first, .ns = key.second};
+}
 
 // The value bytes stored with an entry: different lengths for different entries, including none.
-std::string value_of(std::uint64_t hits) { return std::string(hits % 97, static_cast<char>('a' + hits % 26)); }
+std::string value_of(std::uint64_t hits) {
+  return std::string(hits % 97, static_cast<char>('a' + hits % 26));
+}
 
 EntryNode& insert(EntryTable& table, const Oracle::key_type& key, std::uint64_t hits) {
   return table.insert(IdentityView(identity_of(key)), value_of(hits), EntryNode{.hit_count = hits});
