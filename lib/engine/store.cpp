@@ -62,6 +62,7 @@ Store::Store(std::unique_ptr<Database> database, RocksDBOptions options)
   misses_flushed_ = static_cast<std::uint64_t>(db_->read_counter(kMetaMisses));
   hits_ = hits_flushed_;
   misses_ = misses_flushed_;
+  entry_count_ = db_->read_counter(kMetaEntryCount);
   cleanup_watermark_ = db_->read_optional_counter(kMetaCleanupWatermark)
                            .value_or(std::numeric_limits<std::int64_t>::min());
 }
@@ -91,6 +92,14 @@ void Store::write(rocksdb::WriteBatch& batch, bool durable) {
   rocksdb::WriteOptions options;
   options.sync = durable && options_.sync_writes;
   check(db_->db().Write(options, &batch), "writing to the cache");
+}
+
+void Store::write_counted(rocksdb::WriteBatch& batch, std::int64_t count_delta) {
+  if (count_delta != 0) {
+    batch.Merge(db_->family(Family::meta), kEntryCountKey, encode_counter(count_delta));
+  }
+  write(batch, true);
+  entry_count_.fetch_add(count_delta, std::memory_order_relaxed);
 }
 
 // --- reads -----------------------------------------------------------------------------------
@@ -225,10 +234,7 @@ void Store::set_many(std::vector<CacheItem> items) {
     add_set(batch, ids[i], writes[i]->key, writes[i]->value, writes[i]->ttl, statuses[i], old[i],
             now, count_delta);
   }
-  if (count_delta != 0) {
-    batch.Merge(db_->family(Family::meta), kEntryCountKey, encode_counter(count_delta));
-  }
-  write(batch, true);
+  write_counted(batch, count_delta);
   for (const std::string& id : ids) access_.forget(id);
 }
 
@@ -269,10 +275,7 @@ void Store::set(const CacheKey& key, const Value& value, std::optional<Ttl> ttl)
   rocksdb::WriteBatch batch;
   std::int64_t count_delta = 0;
   add_set(batch, id, key, value, ttl, status, old, now, count_delta);
-  if (count_delta != 0) {
-    batch.Merge(db_->family(Family::meta), kEntryCountKey, encode_counter(count_delta));
-  }
-  write(batch, true);
+  write_counted(batch, count_delta);
   access_.forget(id);
 }
 
@@ -376,10 +379,8 @@ std::size_t Store::settle_ledger_slice(const std::string& upper, std::string& re
       std::max(bound, cleanup_watermark_.load(std::memory_order_relaxed));
   rocksdb::WriteBatch batch;
   batch.DeleteRange(db_->family(Family::expiry), first, resume);
-  batch.Merge(db_->family(Family::meta), kEntryCountKey,
-              encode_counter(-static_cast<std::int64_t>(count)));
   batch.Put(db_->family(Family::meta), kCleanupWatermarkKey, encode_counter(watermark));
-  write(batch, true);
+  write_counted(batch, -static_cast<std::int64_t>(count));
   cleanup_watermark_.store(watermark, std::memory_order_relaxed);
   return count;
 }
@@ -437,10 +438,7 @@ std::size_t Store::erase_chunk(std::vector<EraseTarget>& chunk, std::int64_t now
     // The entry the index entry names is gone or was replaced: drop the stale index entry.
     if (!target.index_key.empty()) batch.Delete(db_->family(target.index_family), target.index_key);
   }
-  if (count_delta != 0) {
-    batch.Merge(db_->family(Family::meta), kEntryCountKey, encode_counter(count_delta));
-  }
-  if (batch.Count() > 0) write(batch, true);
+  if (batch.Count() > 0) write_counted(batch, count_delta);
   return unexpired;
 }
 
@@ -466,6 +464,7 @@ void Store::clear() {
   }
   batch.Put(db_->family(Family::meta), kEntryCountKey, encode_counter(0));
   write(batch, true);
+  entry_count_.store(0, std::memory_order_relaxed);  // writers wait for the bulk lock
   access_.clear();
 }
 
@@ -473,7 +472,12 @@ void Store::clear() {
 
 CacheStats Store::stats() {
   CacheStats stats;
-  stats.total_entries = static_cast<std::uint64_t>(std::max<std::int64_t>(0, db_->read_counter(kMetaEntryCount)));
+  // A read-write instance is the only writer, so its own mirror is the count; others read
+  // the stored one, which a live writer keeps changing.
+  const std::int64_t entries = db_->mode() == OpenMode::read_write
+                                   ? entry_count_.load(std::memory_order_relaxed)
+                                   : db_->read_counter(kMetaEntryCount);
+  stats.total_entries = static_cast<std::uint64_t>(std::max<std::int64_t>(0, entries));
   stats.total_hits = hits_.load();
   stats.total_misses = misses_.load();
   stats.hit_rate = hit_rate_of(stats.total_hits, stats.total_misses);
