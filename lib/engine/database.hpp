@@ -38,6 +38,8 @@ inline constexpr std::string_view kMetaHits = "hits";
 inline constexpr std::string_view kMetaMisses = "misses";
 // The upper bound of the last cleanup_expired(): every ledger entry below it is settled.
 inline constexpr std::string_view kMetaCleanupWatermark = "cleanup_watermark";
+// Followed by a tag: the epoch of that tag's pending invalidation (see TagEpochs).
+inline constexpr std::string_view kMetaTagEpochPrefix = "tag_epoch/";
 
 enum class OpenMode {
   read_write,

@@ -36,8 +36,9 @@ namespace portico::cache::internal {
 
 // The on-disk format of a cache directory, stored in `meta`. Version 2 added cleanup by
 // settlement (see Store): a record with an expiry but no ledger entry is no longer counted.
-// Version 1 directories hold no such records and are upgraded in place on a writable open.
-inline constexpr std::uint32_t kFormatVersion = 2;
+// Version 3 added tag epochs (see TagEpochs): a record an epoch erased is no longer an entry.
+// Older directories hold neither and are upgraded in place on a writable open.
+inline constexpr std::uint32_t kFormatVersion = 3;
 inline constexpr std::uint32_t kOldestReadableFormatVersion = 1;
 // The layout of one entry record (its first header field).
 inline constexpr std::uint32_t kRecordFormat = 1;

@@ -1,6 +1,7 @@
 #include "engine/inspect.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <map>
 #include <memory>
 #include <stdexcept>
@@ -72,14 +73,18 @@ std::optional<StoredEntry> live_record(Database& db, std::string_view id,
   return entry;
 }
 
-// Recognises the records cleanup_expired() settled: each expires below the cleanup watermark
-// and has lost its ledger entry. Only records below the watermark cost a lookup.
-class SettledRecords {
+// Recognises the records the adapter no longer shows: those a tag epoch erased, and those
+// cleanup_expired() settled (each expires below the cleanup watermark and has lost its ledger
+// entry; only records below the watermark cost a lookup).
+class HiddenRecords {
  public:
-  explicit SettledRecords(Database& db)
-      : db_(db), watermark_(db.read_optional_counter(kMetaCleanupWatermark)) {}
+  explicit HiddenRecords(Database& db)
+      : db_(db), watermark_(db.read_optional_counter(kMetaCleanupWatermark)) {
+    epochs_.load(db);
+  }
 
   bool contains(const StoredEntry& entry) const {
+    if (epochs_.erases(entry.header)) return true;
     const std::optional<std::int64_t>& expires = entry.header.expires_ns;
     if (!watermark_ || !expires || *expires >= *watermark_) return false;
     return !ledger_holds(db_, entry.id, entry.header);
@@ -88,6 +93,7 @@ class SettledRecords {
  private:
   Database& db_;
   std::optional<std::int64_t> watermark_;
+  TagEpochs epochs_;
 };
 
 bool has_tag(const StoredEntry& entry, std::string_view tag) {
@@ -122,11 +128,11 @@ StoredEntry decode_stored_entry(std::string_view id, std::string_view record) {
 }
 
 void scan_entries(Database& db, const EntryScan& scan, const EntryVisitor& visit) {
-  const SettledRecords settled(db);
+  const HiddenRecords hidden(db);
   iterate(db, Family::data, bounds_of({}, scan), [&](std::string_view id, std::string_view value) {
     if (!passes_cursor(id, scan)) return true;
     StoredEntry entry = decode_stored_entry(id, value);
-    if (settled.contains(entry)) return true;
+    if (hidden.contains(entry)) return true;
     return visit(std::move(entry));
   });
 }
@@ -134,7 +140,7 @@ void scan_entries(Database& db, const EntryScan& scan, const EntryVisitor& visit
 void scan_tagged_entries(Database& db, std::string_view tag, const EntryScan& scan,
                          const EntryVisitor& visit) {
   const std::string base = group_prefix(tag);
-  const SettledRecords settled(db);
+  const HiddenRecords hidden(db);
   iterate(db, Family::tags, bounds_of(base, scan),
           [&](std::string_view index_key, std::string_view index_value) {
             const std::string_view id = index_key.substr(base.size());
@@ -143,7 +149,7 @@ void scan_tagged_entries(Database& db, std::string_view tag, const EntryScan& sc
             if (!passes_cursor(id, scan)) return true;
             std::optional<StoredEntry> entry = live_record(db, id, index->created_ns);
             if (!entry || !has_tag(*entry, tag)) return true;  // stale
-            if (settled.contains(*entry)) return true;
+            if (hidden.contains(*entry)) return true;
             return visit(std::move(*entry));
           });
 }
@@ -152,7 +158,11 @@ std::optional<StoredEntry> read_entry(Database& db, const CacheKey& key) {
   const std::string id = encode_id(key);
   rocksdb::PinnableSlice bytes;
   if (!read_record(db, id, bytes)) return std::nullopt;
-  return decode_stored_entry(id, bytes.ToStringView());
+  StoredEntry entry = decode_stored_entry(id, bytes.ToStringView());
+  TagEpochs epochs;
+  epochs.load(db);
+  if (epochs.erases(entry.header)) return std::nullopt;
+  return entry;
 }
 
 std::vector<CacheKey> keys_with_full_key(Database& db, std::string_view full_key) {
@@ -172,7 +182,7 @@ std::vector<GroupCount> count_groups(Database& db, Family family, std::int64_t n
     throw std::invalid_argument("count_groups: family must be tags or namespaces");
   }
   std::map<std::string, GroupCount, std::less<>> counts;
-  const SettledRecords settled(db);
+  const HiddenRecords hidden(db);
   iterate(db, family, ScanBounds{}, [&](std::string_view index_key, std::string_view value) {
     const std::string_view group = group_index_group(index_key);
     const std::string_view id = group_index_id(index_key);
@@ -183,7 +193,7 @@ std::vector<GroupCount> count_groups(Database& db, Family family, std::int64_t n
     const std::optional<StoredEntry> entry = live_record(db, id, index->created_ns);
     if (!entry) return true;
     const bool belongs = family == Family::tags ? has_tag(*entry, group) : entry->key.ns == group;
-    if (!belongs || settled.contains(*entry)) return true;
+    if (!belongs || hidden.contains(*entry)) return true;
     auto found = counts.find(group);
     if (found == counts.end()) {
       found = counts.emplace(std::string(group), GroupCount{.name = std::string(group)}).first;
@@ -207,7 +217,7 @@ bool ledger_holds(Database& db, std::string_view id, const RecordHeader& header)
   return true;
 }
 
-std::optional<TimePoint> edge_created_at(Database& db, bool newest) {
+std::optional<TimePoint> edge_created_at(Database& db, bool newest, const TagEpochs& epochs) {
   std::unique_ptr<rocksdb::Iterator> it(
       db.db().NewIterator(rocksdb::ReadOptions(), db.family(Family::created)));
   const std::optional<std::int64_t> watermark = db.read_optional_counter(kMetaCleanupWatermark);
@@ -221,12 +231,25 @@ std::optional<TimePoint> edge_created_at(Database& db, bool newest) {
     rocksdb::PinnableSlice bytes;
     if (!read_record(db, id, bytes)) continue;
     // The header alone tells a live entry from a replaced one; the value is not needed.
-    if (decode_record(bytes.ToStringView()).header.created_ns == index->created_ns) {
+    const RecordHeader header = decode_record(bytes.ToStringView()).header;
+    if (header.created_ns == index->created_ns && !epochs.erases(header)) {
       return from_nanos(index->created_ns);
     }
   }
   check(it->status(), "scanning the created index");
   return std::nullopt;
+}
+
+std::int64_t newest_created_ns(Database& db) {
+  std::unique_ptr<rocksdb::Iterator> it(
+      db.db().NewIterator(rocksdb::ReadOptions(), db.family(Family::created)));
+  it->SeekToLast();
+  if (!it->Valid()) {
+    check(it->status(), "scanning the created index");
+    return std::numeric_limits<std::int64_t>::min();
+  }
+  if (it->key().size() < 8) throw CorruptionError("damaged created index entry");
+  return read_time(it->key().ToStringView());
 }
 
 std::uint64_t count_keys(Database& db, Family family) {

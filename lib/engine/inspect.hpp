@@ -6,7 +6,8 @@
 // read-only or secondary). Index entries whose generation matches no stored record (stale:
 // left by an entry the compaction filter dropped, then re-created) are skipped everywhere,
 // as the adapter itself skips them. So are, in scans and counts, the records of entries that
-// cleanup_expired() settled (no longer counted, left for the compaction filter).
+// cleanup_expired() settled (no longer counted, left for the compaction filter), and
+// everywhere the records a tag epoch erased (see TagEpochs).
 //
 // Damaged records or ids throw CorruptionError.
 //
@@ -26,6 +27,7 @@
 
 #include "engine/database.hpp"
 #include "engine/encoding.hpp"
+#include "engine/tag_epochs.hpp"
 
 namespace portico::cache::internal {
 
@@ -85,8 +87,12 @@ bool ledger_holds(Database& db, std::string_view id, const RecordHeader& header)
 
 // The creation time of the oldest (newest = false) or newest counted entry, from the created
 // index; nullopt in an empty cache. Entries that cleanup_expired() settled are skipped (by
-// their index value alone) until the compaction filter drops them.
-std::optional<TimePoint> edge_created_at(Database& db, bool newest);
+// their index value alone) until the compaction filter drops them, and so are the entries
+// `epochs` erased.
+std::optional<TimePoint> edge_created_at(Database& db, bool newest, const TagEpochs& epochs);
+
+// The created_ns of the newest created index entry (stale or not); INT64_MIN when none.
+std::int64_t newest_created_ns(Database& db);
 
 // Keys stored in one column family: counted by a full scan, or RocksDB's estimate.
 std::uint64_t count_keys(Database& db, Family family);

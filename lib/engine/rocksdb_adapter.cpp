@@ -18,6 +18,7 @@ class RocksDBCacheAdapter::Impl {
     if (options.maintenance_interval && !options.read_only) {
       maintenance.start(*options.maintenance_interval, [this] {
         store.cleanup_expired();
+        store.purge_erased();
         store.flush();
       });
     }
@@ -69,7 +70,7 @@ std::size_t RocksDBCacheAdapter::do_erase_by_namespace(const std::string& ns) {
 }
 
 std::size_t RocksDBCacheAdapter::do_erase_by_tags(const std::vector<std::string>& tags) {
-  return impl_->store.erase_group(internal::Family::tags, tags);
+  return impl_->store.erase_tagged(tags);
 }
 
 void RocksDBCacheAdapter::do_clear() { impl_->store.clear(); }
@@ -78,7 +79,11 @@ bool RocksDBCacheAdapter::do_exists(const CacheKey& key) { return impl_->store.e
 
 CacheStats RocksDBCacheAdapter::do_get_stats() { return impl_->store.stats(); }
 
-std::size_t RocksDBCacheAdapter::do_cleanup_expired() { return impl_->store.cleanup_expired(); }
+std::size_t RocksDBCacheAdapter::do_cleanup_expired() {
+  const std::size_t settled = impl_->store.cleanup_expired();
+  impl_->store.purge_erased();  // maintenance for callers that run it themselves
+  return settled;
+}
 
 std::vector<std::optional<CacheEntry>> RocksDBCacheAdapter::do_get_many(
     const std::vector<CacheKey>& keys) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -65,6 +66,19 @@ Store::Store(std::unique_ptr<Database> database, RocksDBOptions options)
   entry_count_ = db_->read_counter(kMetaEntryCount);
   cleanup_watermark_ = db_->read_optional_counter(kMetaCleanupWatermark)
                            .value_or(std::numeric_limits<std::int64_t>::min());
+  epochs_.load(*db_);
+  newest_generation_ = std::max(newest_created_ns(*db_), epochs_.highest());
+}
+
+std::int64_t Store::next_generation(std::int64_t now) {
+  // Above every epoch, so no earlier erase_by_tags erases the new record. The caller holds the
+  // entry's stripe, so an erase_by_tags (which holds them all) is wholly before or after.
+  const std::int64_t generation = std::max(now, epochs_.highest() + 1);
+  std::int64_t newest = newest_generation_.load(std::memory_order_relaxed);
+  while (generation > newest &&
+         !newest_generation_.compare_exchange_weak(newest, generation, std::memory_order_relaxed)) {
+  }
+  return generation;
 }
 
 bool Store::below_watermark(std::int64_t expires_ns) const {
@@ -76,7 +90,9 @@ bool Store::is_expired(const RecordHeader& header, std::int64_t now) const {
 }
 
 bool Store::is_counted(std::string_view id, const RecordHeader& header, std::int64_t now) {
-  if (!header.expires_ns || !is_expired(header, now)) return true;
+  const bool erased = epochs_.erases(header);
+  if (!header.expires_ns) return !erased;
+  if (!erased && !is_expired(header, now)) return true;
   return ledger_holds(*db_, id, header);
 }
 
@@ -107,7 +123,7 @@ void Store::write_counted(rocksdb::WriteBatch& batch, std::int64_t count_delta) 
 std::optional<CacheEntry> Store::read_hit(const CacheKey& key, std::string_view id,
                                           std::string_view bytes, std::int64_t now) {
   DecodedRecord record = decode_record(bytes);
-  if (is_expired(record.header, now)) {
+  if (is_expired(record.header, now) || epochs_.erases(record.header)) {
     count_miss();
     return std::nullopt;
   }
@@ -169,7 +185,11 @@ bool Store::exists(const CacheKey& key) {
       db_->db().Get(rocksdb::ReadOptions(), db_->family(Family::data), scratch_id(key), &bytes);
   if (status.IsNotFound()) return false;
   check(status, "reading an entry");
-  RecordHeader header;
+  if (!epochs_.empty()) {
+    const RecordHeader header = decode_record(bytes.ToStringView()).header;
+    return !is_expired(header, now_ns()) && !epochs_.erases(header);
+  }
+  RecordHeader header;  // the expiry alone: no tag epoch can erase it
   if (!decode_record_expiry(bytes.ToStringView(), header.expires_ns)) {
     throw CorruptionError("cache entry record is damaged: bad header");
   }
@@ -241,7 +261,7 @@ void Store::set_many(std::vector<CacheItem> items) {
 void Store::add_set(rocksdb::WriteBatch& batch, std::string_view id, const CacheKey& key,
                     const Value& value, std::optional<Ttl> ttl, const rocksdb::Status& old_status,
                     const rocksdb::PinnableSlice& old, std::int64_t now, std::int64_t& count_delta) {
-  RecordHeader header{.created_ns = now,
+  RecordHeader header{.created_ns = next_generation(now),
                       .expires_ns = {},
                       .hit_count = 0,
                       .last_accessed_ns = now,
@@ -323,6 +343,136 @@ std::size_t Store::erase_group(Family family, const std::vector<std::string>& gr
   return erase_targets(std::move(targets));
 }
 
+std::size_t Store::erase_tagged(const std::vector<std::string>& tags) {
+  require_writable();
+  std::vector<std::string> unique_tags(tags);
+  std::sort(unique_tags.begin(), unique_tags.end());
+  unique_tags.erase(std::unique(unique_tags.begin(), unique_tags.end()), unique_tags.end());
+
+  // Writers wait: a set between the index scan and the epoch would be erased uncounted.
+  const auto guard = locks_.lock_bulk();
+  const std::int64_t now = now_ns();
+  std::vector<ErasedCandidate> found;
+  std::vector<const std::string*> epoch_tags;  // tags that erase at least one entry
+  for (const std::string& tag : unique_tags) {
+    const std::optional<std::int64_t> pending = epochs_.epoch_of(tag);
+    const std::size_t before = found.size();
+    scan_prefix(db_->db(), db_->family(Family::tags), group_prefix(tag),
+                [&](std::string_view index_key, std::string_view index_value) {
+                  const auto value = decode_index_value(index_value);
+                  const std::string_view id = group_index_id(index_key);
+                  if (!value || id.empty()) throw CorruptionError("damaged tags index entry");
+                  if (pending && value->created_ns <= *pending) return;  // erased already
+                  found.push_back({std::string(id), *value});
+                });
+    if (found.size() > before) epoch_tags.push_back(&tag);
+  }
+  if (found.empty()) return 0;
+  // An entry with several of the tags is found once per tag; erase and count it once.
+  std::sort(found.begin(), found.end(), [](const ErasedCandidate& a, const ErasedCandidate& b) {
+    return std::tie(a.id, a.index.created_ns) < std::tie(b.id, b.index.created_ns);
+  });
+  found.erase(std::unique(found.begin(), found.end(),
+                          [](const ErasedCandidate& a, const ErasedCandidate& b) {
+                            return a.id == b.id && a.index.created_ns == b.index.created_ns;
+                          }),
+              found.end());
+  drop_erased_by_other_tags(found);
+
+  // Epochs cover every stored generation; later sets take higher ones.
+  const std::int64_t epoch = std::max(
+      {now, newest_generation_.load(std::memory_order_relaxed), epochs_.highest()});
+  rocksdb::WriteBatch batch;
+  std::int64_t count_delta = 0;
+  std::size_t unexpired = 0;
+  for (const ErasedCandidate& entry : found) {
+    const std::optional<std::int64_t>& expires = entry.index.expires_ns;
+    if (!expires) {
+      --count_delta;
+      ++unexpired;
+      continue;
+    }
+    if (below_watermark(*expires)) continue;  // settled: neither counted nor in the ledger
+    RecordHeader header{.created_ns = entry.index.created_ns, .expires_ns = expires};
+    // An expired entry (or one the filter dropped) is counted while its ledger entry is left.
+    const bool expired = now > *expires;
+    if (expired && !ledger_holds(*db_, entry.id, header)) continue;
+    batch.Delete(db_->family(Family::expiry),
+                 expiry_index_key(*expires, entry.index.created_ns, entry.id));
+    --count_delta;
+    if (!expired) ++unexpired;
+  }
+  const std::string encoded_epoch = encode_counter(epoch);
+  for (const std::string* tag : epoch_tags) {
+    batch.Put(db_->family(Family::meta), TagEpochs::stored_key(*tag), encoded_epoch);
+  }
+  write_counted(batch, count_delta);
+  for (const std::string* tag : epoch_tags) epochs_.raise(*tag, epoch);
+  return unexpired;
+}
+
+void Store::drop_erased_by_other_tags(std::vector<ErasedCandidate>& found) {
+  // Only an entry created at or before some epoch can be erased already (by another tag's);
+  // its record tells which tags it has. Usually there is none, and nothing is read.
+  const std::int64_t highest = epochs_.highest();
+  std::vector<std::size_t> doubtful;
+  for (std::size_t i = 0; i < found.size(); ++i) {
+    if (found[i].index.created_ns <= highest) doubtful.push_back(i);
+  }
+  if (doubtful.empty()) return;
+  std::vector<rocksdb::Slice> slices;
+  slices.reserve(doubtful.size());
+  for (std::size_t i : doubtful) slices.emplace_back(slice(found[i].id));
+  std::vector<rocksdb::PinnableSlice> records(slices.size());
+  std::vector<rocksdb::Status> statuses(slices.size());
+  db_->db().MultiGet(rocksdb::ReadOptions(), db_->family(Family::data), slices.size(),
+                     slices.data(), records.data(), statuses.data());
+  std::vector<bool> drop(found.size(), false);
+  for (std::size_t j = 0; j < doubtful.size(); ++j) {
+    if (statuses[j].IsNotFound()) continue;  // dropped by the filter: handled as expired
+    check(statuses[j], "reading an entry to erase it");
+    const RecordHeader header = decode_record(records[j].ToStringView()).header;
+    if (header.created_ns == found[doubtful[j]].index.created_ns && epochs_.erases(header)) {
+      drop[doubtful[j]] = true;
+    }
+  }
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < found.size(); ++i) {
+    if (!drop[i]) found[kept++] = std::move(found[i]);
+  }
+  found.resize(kept);
+}
+
+std::size_t Store::purge_erased() {
+  if (db_->mode() != OpenMode::read_write || epochs_.empty()) return 0;
+  std::size_t purged = 0;
+  for (const auto& [tag, epoch] : epochs_.snapshot()) {
+    std::vector<EraseTarget> targets;
+    scan_prefix(db_->db(), db_->family(Family::tags), group_prefix(tag),
+                [&](std::string_view index_key, std::string_view index_value) {
+                  const auto value = decode_index_value(index_value);
+                  const std::string_view id = group_index_id(index_key);
+                  if (!value || id.empty()) throw CorruptionError("damaged tags index entry");
+                  if (value->created_ns > epoch) return;  // set after the erase
+                  targets.push_back({.id = std::string(id),
+                                     .generation = value->created_ns,
+                                     .index_key = std::string(index_key),
+                                     .index_family = Family::tags});
+                });
+    // The records are erased already and uncounted: erase_targets deletes them with their
+    // index entries (and any ledger entry still counting one) and reports none as erased.
+    purged += targets.size();
+    erase_targets(std::move(targets));
+    const auto guard = locks_.lock_bulk();
+    if (epochs_.epoch_of(tag) != epoch) continue;  // raised meanwhile: the next purge
+    rocksdb::WriteBatch batch;
+    batch.Delete(db_->family(Family::meta), TagEpochs::stored_key(tag));
+    write(batch, true);
+    epochs_.retire(tag, epoch);
+  }
+  return purged;
+}
+
 std::size_t Store::cleanup_expired() {
   require_writable();
   const std::int64_t now = now_ns();
@@ -385,6 +535,13 @@ std::size_t Store::settle_ledger_slice(const std::string& upper, std::string& re
   return count;
 }
 
+bool Store::indexes_under(const RecordHeader& header, Family family, std::string_view index_key) {
+  // An id names one namespace, so the namespaces index key of an id is always its record's.
+  if (family != Family::tags) return true;
+  const std::string_view tag = group_index_group(index_key);
+  return std::find(header.tags.begin(), header.tags.end(), tag) != header.tags.end();
+}
+
 std::size_t Store::erase_targets(std::vector<EraseTarget> targets) {
   std::size_t total = 0;
   const std::int64_t now = now_ns();
@@ -429,14 +586,16 @@ std::size_t Store::erase_chunk(std::vector<EraseTarget>& chunk, std::int64_t now
       batch.Delete(db_->family(Family::data), target.id);
       add_index_deletes(batch, target.id, *key, *header);
       if (is_counted(target.id, *header, now)) --count_delta;
-      if (!is_expired(*header, now)) ++unexpired;
+      if (!is_expired(*header, now) && !epochs_.erases(*header)) ++unexpired;
       erased.insert(target.id);
       access_.forget(target.id);
       continue;
     }
-    if (repeat) continue;
-    // The entry the index entry names is gone or was replaced: drop the stale index entry.
-    if (!target.index_key.empty()) batch.Delete(db_->family(target.index_family), target.index_key);
+    if (repeat || target.index_key.empty()) continue;
+    // The entry the index entry names is gone or was replaced: drop the stale index entry,
+    // unless the replacement (set since the index was scanned) owns that index key again.
+    if (header && indexes_under(*header, target.index_family, target.index_key)) continue;
+    batch.Delete(db_->family(target.index_family), target.index_key);
   }
   if (batch.Count() > 0) write_counted(batch, count_delta);
   return unexpired;
@@ -463,8 +622,12 @@ void Store::clear() {
     batch.Delete(db_->family(family), last);  // DeleteRange excludes its end
   }
   batch.Put(db_->family(Family::meta), kEntryCountKey, encode_counter(0));
+  for (const auto& [tag, epoch] : epochs_.snapshot()) {
+    batch.Delete(db_->family(Family::meta), TagEpochs::stored_key(tag));
+  }
   write(batch, true);
   entry_count_.store(0, std::memory_order_relaxed);  // writers wait for the bulk lock
+  epochs_.clear();
   access_.clear();
 }
 
@@ -491,8 +654,8 @@ CacheStats Store::stats() {
     }
   }
   stats.memory_usage_bytes = memory;
-  stats.oldest_entry = edge_created_at(*db_, false);
-  stats.newest_entry = edge_created_at(*db_, true);
+  stats.oldest_entry = edge_created_at(*db_, false, epochs_);
+  stats.newest_entry = edge_created_at(*db_, true, epochs_);
   return stats;
 }
 
@@ -559,6 +722,7 @@ void Store::write_access(const std::vector<const std::pair<std::string, PendingA
     DecodedRecord record = decode_record(records[i].ToStringView());
     const PendingAccess& access = group[i]->second;
     if (record.header.created_ns != access.created_ns) continue;  // replaced meanwhile
+    if (epochs_.erases(record.header)) continue;
     record.header.hit_count += access.hits;
     record.header.last_accessed_ns =
         std::max(record.header.last_accessed_ns, access.last_accessed_ns);
@@ -569,6 +733,7 @@ void Store::write_access(const std::vector<const std::pair<std::string, PendingA
 
 void Store::compact() {
   require_writable();
+  purge_erased();  // so the compaction also frees what erase_by_tags left
   rocksdb::CompactRangeOptions options;
   options.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
   for (std::size_t i = 0; i < kFamilyCount; ++i) {

@@ -16,6 +16,13 @@
 //   that reads as live is always counted and only expired ones need the ledger looked up. No
 //   ledger entry expires below it (a set there writes none and counts nothing), so cleanups
 //   start their scan at it.
+// - erase_by_tags erases lazily (see TagEpochs): it records an epoch per tag and, in the same
+//   batch, subtracts the entries it erases and deletes the ledger entries of the unexpired ones
+//   among them. A record an epoch erases is counted only while it still has a ledger entry (it
+//   had expired before the erase, and cleanup has not settled it yet). purge_erased() deletes
+//   the erased records and their index entries later, changing no count.
+// - every set takes a generation (its created_ns) above every epoch and every earlier
+//   generation, so the order of sets and tag erases survives the clock going back.
 //
 // Thread-safety: every method may be called concurrently.
 #pragma once
@@ -36,6 +43,7 @@
 #include "engine/database.hpp"
 #include "engine/encoding.hpp"
 #include "engine/key_locks.hpp"
+#include "engine/tag_epochs.hpp"
 
 namespace portico::cache::internal {
 
@@ -51,6 +59,11 @@ class Store {
   std::size_t erase_many(const std::vector<CacheKey>& keys);
   std::size_t erase_matching(const KeyPattern& pattern);
   std::size_t erase_group(Family family, const std::vector<std::string>& groups);
+  // erase_by_tags: entries with any of `tags`, each counted once; writes no entry.
+  std::size_t erase_tagged(const std::vector<std::string>& tags);
+  // Deletes the records that tag epochs erased, with their index entries, and retires the
+  // epochs; returns the records deleted.
+  std::size_t purge_erased();
   std::size_t cleanup_expired();
   void clear();
   CacheStats stats();
@@ -70,12 +83,25 @@ class Store {
     Family index_family = Family::data;
   };
 
+  // An entry erase_by_tags found through a tags index entry.
+  struct ErasedCandidate {
+    std::string id;
+    IndexValue index;
+  };
+  // Removes from `found` the entries that earlier epochs of other tags erased already.
+  void drop_erased_by_other_tags(std::vector<ErasedCandidate>& found);
+
+  // Whether a record of the id in `index_key` with `header` has that key in `family`
+  // (tags or namespaces).
+  static bool indexes_under(const RecordHeader& header, Family family, std::string_view index_key);
   // Both return the number of live (unexpired) entries erased.
   std::size_t erase_targets(std::vector<EraseTarget> targets);
   std::size_t erase_chunk(std::vector<EraseTarget>& chunk, std::int64_t now_ns);
   // Settles up to one slice of the ledger below `upper`; returns the entries settled.
   std::size_t settle_ledger_slice(const std::string& upper, std::string& resume, std::int64_t now_ns);
   bool below_watermark(std::int64_t expires_ns) const;
+  // The created_ns of a record set now. REQUIRES: the entry's stripe (or the bulk lock) held.
+  std::int64_t next_generation(std::int64_t now_ns);
   bool is_expired(const RecordHeader& header, std::int64_t now_ns) const;
   // Whether the entry count includes the stored record `header` of `id` (see the rules above).
   bool is_counted(std::string_view id, const RecordHeader& header, std::int64_t now_ns);
@@ -109,6 +135,8 @@ class Store {
   std::atomic<std::uint64_t> hits_{0};
   std::atomic<std::uint64_t> misses_{0};
   std::atomic<std::int64_t> cleanup_watermark_;  // written under the exclusive bulk lock
+  TagEpochs epochs_;                             // raised under the exclusive bulk lock
+  std::atomic<std::int64_t> newest_generation_;  // the highest created_ns stored
   // The stored entry count as this instance's writes leave it. Reading the stored one merges
   // every count operand still in the memtable, one per set: tens of milliseconds after some
   // 10^5 sets.

@@ -14,6 +14,7 @@
 
 #include "engine/counter_merge.hpp"
 #include "engine/encoding.hpp"
+#include "engine/tag_epochs.hpp"
 
 namespace portico::cache::internal {
 
@@ -54,6 +55,11 @@ class Verifier {
       check(status, "reading the cleanup watermark");
       cleanup_watermark_ = decode_counter(watermark);
       if (!cleanup_watermark_) problem("meta: the cleanup watermark is undecodable");
+    }
+    try {
+      epochs_.load(db_);
+    } catch (const CorruptionError& e) {
+      problem(fmt::format("meta: {}", e.what()));
     }
   }
   ~Verifier() {
@@ -114,17 +120,27 @@ class Verifier {
         return;
       }
       try {
-        records_.emplace(std::string(id), LiveRecord{decode_record(value).header, *key});
+        RecordHeader header = decode_record(value).header;
+        if (epochs_.erases(header)) {
+          // Erased by erase_by_tags, waiting for the purge: not an entry, and its index
+          // entries are expected.
+          erased_.emplace(std::string(id), header.created_ns);
+          return;
+        }
+        records_.emplace(std::string(id), LiveRecord{std::move(header), *key});
       } catch (const CorruptionError& e) {
         problem(fmt::format("data: entry '{}': {}", printable(id), e.what()));
       }
     });
   }
 
-  // A stale index entry is fine when it has expired (the filter dropped its entry).
+  // A stale index entry is fine when it has expired (the filter dropped its entry) or belongs
+  // to an erased record waiting for the purge.
   void stale_index(Family family, std::string_view key, std::optional<std::int64_t> expires_ns,
-                   std::string_view id) {
+                   std::string_view id, std::int64_t created_ns) {
     if (expired(expires_ns)) return;
+    const auto erased = erased_.find(std::string(id));
+    if (erased != erased_.end() && erased->second == created_ns) return;
     problem(fmt::format("{}: entry for '{}' points at no live entry of its generation",
                         family_name(family), printable(id_full_key(id))));
     fix_.Delete(db_.family(family), rocksdb::Slice(key.data(), key.size()));
@@ -148,7 +164,7 @@ class Verifier {
                                      group) != record->header.tags.end()
                          : record->key.ns == group);
       if (!belongs) {
-        stale_index(family, key, index->expires_ns, id);
+        stale_index(family, key, index->expires_ns, id, index->created_ns);
         return;
       }
       if (index->expires_ns != record->header.expires_ns) {
@@ -172,7 +188,7 @@ class Verifier {
         return;
       }
       if (live(id, index->created_ns) == nullptr) {
-        stale_index(Family::created, key, index->expires_ns, id);
+        stale_index(Family::created, key, index->expires_ns, id, index->created_ns);
         return;
       }
       created_seen_.emplace(std::string(id));
@@ -197,8 +213,9 @@ class Verifier {
       }
       const LiveRecord* record = live(ledger->id, ledger->created_ns);
       if (record == nullptr) {
-        // An entry the filter dropped: still counted until cleanup settles it. A ledger entry
-        // that has not expired yet cannot have been dropped, so it is a leftover.
+        // An entry the filter dropped, or one erased by a tag epoch after it expired: still
+        // counted until cleanup settles it. A ledger entry that has not expired yet cannot
+        // belong to either (erase_by_tags deletes those), so it is a leftover.
         if (expired(ledger->expires_ns)) {
           ++unsettled_;
         } else {
@@ -287,6 +304,8 @@ class Verifier {
   std::int64_t unsettled_ = 0;  // ledger entries of entries the filter dropped
   std::int64_t settled_ = 0;    // stored entries whose ledger entry cleanup settled
   std::optional<std::int64_t> cleanup_watermark_;
+  TagEpochs epochs_;
+  std::unordered_map<std::string, std::int64_t> erased_;  // id -> created_ns, see TagEpochs
   rocksdb::WriteBatch fix_;
   VerifyReport report_;
 };

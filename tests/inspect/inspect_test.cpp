@@ -110,7 +110,7 @@ TEST_CASE("stats: counters, keys per family, format version, text and JSON") {
   const RunResult text = inspect({cache, "stats"});
   require_exit(text, 0);
   CHECK(text.out.find(fmt::format("entries:        {}\n", fixture_total())) != std::string::npos);
-  CHECK(text.out.find("format version: 2") != std::string::npos);
+  CHECK(text.out.find("format version: 3") != std::string::npos);
   CHECK(text.out.find("disk size:") != std::string::npos);
   CHECK(text.err.empty());  // not in use: no live-view note
 
@@ -121,7 +121,7 @@ TEST_CASE("stats: counters, keys per family, format version, text and JSON") {
   CHECK(stats["total_hits"] == portico::cache::testing::kHits);
   CHECK(stats["total_misses"] == portico::cache::testing::kMisses);
   CHECK(stats["hit_rate"].get<double>() == doctest::Approx(4.0 / 6.0));
-  CHECK(stats["format_version"] == 2);
+  CHECK(stats["format_version"] == 3);
   CHECK(stats["live"] == false);
   CHECK(stats["disk_bytes"].get<std::uint64_t>() > 0);
   CHECK(stats["oldest_entry"].is_string());
@@ -167,7 +167,7 @@ TEST_CASE("stats --prometheus prints OpenMetrics text") {
   CHECK(text.find("\nportico_cache_hits_total 4\n") != std::string::npos);
   CHECK(text.find("\nportico_cache_misses_total 2\n") != std::string::npos);
   CHECK(text.find("portico_cache_family_keys{family=\"data\"}") != std::string::npos);
-  CHECK(text.find("portico_cache_format_info{version=\"2\"} 1\n") != std::string::npos);
+  CHECK(text.find("portico_cache_format_info{version=\"3\"} 1\n") != std::string::npos);
 
   // Every sample belongs to a family declared with # TYPE before it; HELP and UNIT lines
   // name declared families.

@@ -10,10 +10,17 @@
 
 namespace portico::cache::testing::crash {
 
+// Every 40 sets the writer erases one batch tag: the keys of that batch set with it.
+inline constexpr long kTagBatch = 40;
+inline bool in_tag_batch(long i) { return i % 8 == 3; }  // never expiring, never erased alone
+inline std::string batch_tag(long batch) { return "r" + std::to_string(batch); }
+
 inline CacheKey key(long i) {
-  return CacheKey{.key = "k" + std::to_string(i),
-                  .ns = "n" + std::to_string(i % 3),
-                  .tags = {"g" + std::to_string(i % 5), "all"}};
+  CacheKey key{.key = "k" + std::to_string(i),
+               .ns = "n" + std::to_string(i % 3),
+               .tags = {"g" + std::to_string(i % 5), "all"}};
+  if (in_tag_batch(i)) key.tags.push_back(batch_tag(i / kTagBatch));
+  return key;
 }
 
 inline std::string value(long i) { return std::to_string(i) + std::string(300, 'v'); }

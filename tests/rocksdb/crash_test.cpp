@@ -30,6 +30,14 @@ TEST_CASE("kill -9 at random moments loses no acknowledged write and leaves inde
   std::mt19937 random(20261124);
   std::set<long> live;    // acknowledged sets not erased since
   std::set<long> erased;  // acknowledged erases
+  std::set<long> erased_batches;  // acknowledged erase_by_tags of batch tags
+  // Moves the keys of a batch tag's erase from `live` to `erased`.
+  const auto erase_batch = [&](long batch) {
+    erased_batches.insert(batch);
+    for (long i = batch * crash::kTagBatch; i < (batch + 1) * crash::kTagBatch; ++i) {
+      if (crash::in_tag_batch(i) && live.erase(i) > 0) erased.insert(i);
+    }
+  };
   long next = 0;
   // Sanitizer builds start each writer process many times slower; fewer rounds keep the
   // suite's time in bounds there, while the plain build does the full run.
@@ -56,6 +64,8 @@ TEST_CASE("kill -9 at random moments loses no acknowledged write and leaves inde
         if (op == 's') {
           if (!crash::expires_at_once(i)) live.insert(i);
           last_ack = std::max(last_ack, i);
+        } else if (op == 't') {
+          erase_batch(i);
         } else if (op == 'e') {
           live.erase(i);
           erased.insert(i);
@@ -69,6 +79,11 @@ TEST_CASE("kill -9 at random moments loses no acknowledged write and leaves inde
     const std::optional<long> in_flight_erase =
         last_ack % 10 == 9 && !erased.contains(last_ack - 5) ? std::optional(last_ack - 5)
                                                              : std::nullopt;
+    const long last_batch = last_ack / crash::kTagBatch;
+    const std::optional<long> in_flight_tag_erase =
+        last_ack % crash::kTagBatch == crash::kTagBatch - 1 && !erased_batches.contains(last_batch)
+            ? std::optional(last_batch)
+            : std::nullopt;
     next = last_ack + 2;
 
     {
@@ -76,6 +91,14 @@ TEST_CASE("kill -9 at random moments loses no acknowledged write and leaves inde
       if (in_flight_erase && !cache.exists(crash::key(*in_flight_erase))) {
         live.erase(*in_flight_erase);
         erased.insert(*in_flight_erase);
+      }
+      if (in_flight_tag_erase) {
+        // The erase is one batch: any of its live keys tells whether it landed.
+        for (long i = *in_flight_tag_erase * crash::kTagBatch; i <= last_ack; ++i) {
+          if (!crash::in_tag_batch(i) || !live.contains(i)) continue;
+          if (!cache.exists(crash::key(i))) erase_batch(*in_flight_tag_erase);
+          break;
+        }
       }
       if (cache.exists(crash::key(in_flight_set))) live.insert(in_flight_set);
 
@@ -104,4 +127,5 @@ TEST_CASE("kill -9 at random moments loses no acknowledged write and leaves inde
     }
   }
   CHECK(live.size() > static_cast<std::size_t>(kRounds));  // the rounds did real work
+  CHECK(!erased_batches.empty());
 }

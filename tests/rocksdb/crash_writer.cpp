@@ -1,5 +1,6 @@
 // Test helper: writes to a cache as fast as it can and prints an acknowledgment line after
-// every write returns ("s N" for a set of key N, "e N" for an erase), while another thread
+// every write returns ("s N" for a set of key N, "e N" for an erase, "t B" for the erase of
+// batch tag B), while another thread
 // keeps compacting, so a kill -9 lands in the middle of writes, flushes and compactions.
 #include <atomic>
 #include <chrono>
@@ -35,6 +36,10 @@ int main(int argc, char** argv) {
     if (i % 10 == 9) {
       cache.erase(crash::key(i - 5));
       std::cout << "e " << (i - 5) << '\n' << std::flush;
+    }
+    if (i % crash::kTagBatch == crash::kTagBatch - 1) {
+      cache.erase_by_tags({crash::batch_tag(i / crash::kTagBatch)});
+      std::cout << "t " << (i / crash::kTagBatch) << '\n' << std::flush;
     }
   }
   stop = true;

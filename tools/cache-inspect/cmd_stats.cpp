@@ -22,8 +22,10 @@ StatsReport collect_stats(internal::Database& db, std::string cache, bool live, 
   s.total_misses =
       static_cast<std::uint64_t>(std::max<std::int64_t>(0, db.read_counter(internal::kMetaMisses)));
   s.hit_rate = hit_rate_of(s.total_hits, s.total_misses);
-  s.oldest_entry = internal::edge_created_at(db, false);
-  s.newest_entry = internal::edge_created_at(db, true);
+  internal::TagEpochs epochs;
+  epochs.load(db);
+  s.oldest_entry = internal::edge_created_at(db, false, epochs);
+  s.newest_entry = internal::edge_created_at(db, true, epochs);
   report.disk_bytes = disk_size(db.dir());
   report.exact_counts = exact;
   for (std::size_t i = 0; i < internal::kFamilyCount; ++i) {
