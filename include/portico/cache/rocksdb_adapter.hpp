@@ -11,6 +11,11 @@
 // goes back, so a clock stepped back by more than a TTL makes such new entries expire at once
 // until it has caught up.
 //
+// erase_by_tags() reads only the tags index and writes one small batch: the entries it erases
+// leave the count and every read at once, and their records are deleted later by maintenance
+// (the thread, cleanup_expired() or compact()), which costs about what an erase of the same
+// entries one by one would.
+//
 // One directory is owned by one open adapter at a time (this process or another): opening a
 // directory that is in use throws CacheError. A read-only adapter may share a directory with
 // its writer; it sees the state of the moment it opened.
@@ -35,8 +40,9 @@ enum class Compression { none, lz4, zstd };
 struct RocksDBOptions {
   // fsync every write: survives power loss, not only a crash of the process.
   bool sync_writes = false;
-  // How often the maintenance thread removes expired entries and flushes access data;
-  // nullopt runs no thread (call cleanup_expired() and flush() yourself).
+  // How often the maintenance thread removes expired entries, deletes the records of
+  // erase_by_tags and flushes access data; nullopt runs no thread (call cleanup_expired() and
+  // flush() yourself).
   std::optional<std::chrono::milliseconds> maintenance_interval = std::chrono::seconds(5);
   std::size_t block_cache_bytes = std::size_t{32} << 20;
   Compression compression = Compression::lz4;
@@ -56,7 +62,8 @@ class PORTICO_CACHE_API RocksDBCacheAdapter final : public CacheAdapter {
 
   // Writes buffered access data (hit counts, last access, hit/miss totals) now.
   void flush();
-  // Compacts every column family; expired entries are dropped on the way.
+  // Deletes the records erase_by_tags left, then compacts every column family; expired
+  // entries are dropped on the way.
   void compact();
 
   const std::filesystem::path& directory() const;
