@@ -65,6 +65,15 @@ EntryNode& EntryTable::insert(const IdentityView& identity, std::string_view val
   return *stored;
 }
 
+bool EntryTable::replace_value(EntryNode& node, std::string_view value_bytes) noexcept {
+  if (value_bytes.size() != node.value_bytes.size()) return false;
+  // The value is the last part of the block (see insert): after the node, key and namespace.
+  char* value = reinterpret_cast<char*>(&node) + block_size(node.identity, 0);
+  std::memcpy(value, value_bytes.data(), value_bytes.size());
+  node.value_bytes = std::string_view(value, value_bytes.size());
+  return true;
+}
+
 void EntryTable::destroy(EntryNode* node) noexcept {
   const std::size_t size = block_size(node->identity, node->value_bytes.size());
   std::destroy_at(node);

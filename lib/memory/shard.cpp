@@ -229,7 +229,13 @@ std::optional<EntrySnapshot> Shard::get_locked(const IdentityView& identity, Tim
 void Shard::store_locked(PreparedEntry&& entry) {
   const TimePoint now = entry.created_at;
   const IdentityView identity(entry.identity);
-  if (EntryNode* previous = entries_.find(identity)) remove_locked(*previous);
+  if (EntryNode* previous = entries_.find(identity)) {
+    if (overwrite_locked(*previous, entry)) {
+      enforce_bounds_locked(previous, now);  // LFU may have taken a new bucket
+      return;
+    }
+    remove_locked(*previous);
+  }
 
   const std::size_t before = footprint_locked();
   EntryNode& node = link_locked(identity, std::move(entry));
@@ -244,15 +250,49 @@ void Shard::store_locked(PreparedEntry&& entry) {
   enforce_bounds_locked(&node, now);
 }
 
-EntryNode& Shard::link_locked(const IdentityView& identity, PreparedEntry&& entry) {
-  std::optional<std::size_t> decompressed_size;
-  if (const auto* compressed = std::get_if<CompressedValue>(&entry.value)) {
-    decompressed_size = compressed->raw_size;
+bool Shard::overwrite_locked(EntryNode& node, PreparedEntry& entry) {
+  if (node.tags != entry.tags || node.value_bytes.size() != stored_bytes(entry.value).size()) {
+    return false;
   }
+  // The index allocations come first: if one throws, nothing has changed.
+  const CreatedIndex::iterator created =
+      created_index_.insert(created_index_.end(), entry.created_at);
+  std::optional<ExpiryIndex::iterator> expiry;
+  try {
+    if (entry.expires_at) expiry = expiry_index_.emplace(*entry.expires_at, &node);
+  } catch (...) {
+    created_index_.erase(created);
+    throw;
+  }
+  if (node.created_position) created_index_.erase(*node.created_position);
+  node.created_position = created;
+  if (node.expiry_position) expiry_index_.erase(*node.expiry_position);
+  node.expiry_position = expiry;
+  entries_.replace_value(node, stored_bytes(entry.value));
+  node.decompressed_size = decompressed_size_of(entry.value);
+  node.expires_at = entry.expires_at;
+  node.created_at = entry.created_at;
+  node.hit_count = 0;
+  node.last_accessed = entry.created_at;
+  node.last_use = ++use_sequence_;
+  // Where a new entry goes in the eviction order.
+  order_->remove(node);
+  node.in_eviction_order = false;
+  try {
+    order_->insert(node);
+  } catch (...) {
+    remove_locked(node);  // as a failed set of a new key, it leaves no entry behind
+    throw;
+  }
+  node.in_eviction_order = true;
+  return true;
+}
+
+EntryNode& Shard::link_locked(const IdentityView& identity, PreparedEntry&& entry) {
   EntryNode& node = entries_.insert(
       identity, stored_bytes(entry.value),
       EntryNode{.expires_at = entry.expires_at,
-                .decompressed_size = decompressed_size,
+                .decompressed_size = decompressed_size_of(entry.value),
                 .created_at = entry.created_at,
                 .hit_count = 0,
                 .last_accessed = entry.created_at,

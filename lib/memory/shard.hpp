@@ -134,6 +134,10 @@ class alignas(64) Shard {
   void store_locked(PreparedEntry&& entry);
   // `identity` views entry.identity.
   EntryNode& link_locked(const IdentityView& identity, PreparedEntry&& entry);
+  // Stores `entry` over the stored `node` of the same identity in place, keeping its block
+  // and its places in the full_key, tag and namespace indexes, when the entry has the same
+  // tags and a stored value of the same length; false, changing nothing, otherwise.
+  bool overwrite_locked(EntryNode& node, PreparedEntry& entry);
   void add_to_index(NodeIndex& index, std::string_view name, EntryNode& node);
   void remove_from_index(NodeIndex& index, std::string_view name, EntryNode& node);
   // Unlinks the node from everything that refers to it, then destroys it. Tolerates a node

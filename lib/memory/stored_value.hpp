@@ -27,6 +27,13 @@ inline std::string_view stored_bytes(const StoredValue& stored) {
   return std::get<Value>(stored).msgpack();
 }
 
+// What a shard records of it besides the bytes: the size of the msgpack document a frame
+// decompresses to; nullopt for a plain value.
+inline std::optional<std::size_t> decompressed_size_of(const StoredValue& stored) {
+  if (const auto* compressed = std::get_if<CompressedValue>(&stored)) return compressed->raw_size;
+  return std::nullopt;
+}
+
 // The stored form again, from the bytes a shard kept (a frame when `decompressed_size` is set).
 inline StoredValue stored_value_of(std::string_view bytes,
                                    std::optional<std::size_t> decompressed_size) {

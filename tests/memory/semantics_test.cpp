@@ -68,6 +68,50 @@ TEST_CASE("get touches the entry and returns it after this hit") {
   CHECK_FALSE(rewritten->expires_at.has_value());
 }
 
+TEST_CASE("an overwrite in place (same tags, same value size) starts the entry afresh") {
+  ClockedCache clocked;
+  MemoryCacheAdapter& cache = clocked.cache;
+  const TimePoint t0 = clocked.clock->now();
+  const CacheKey k{.key = "k", .ns = "n", .tags = {"x"}};
+  cache.set(k, 1, 1h);  // msgpack 1 and 2 are both one byte: the value is replaced in place
+  cache.set(CacheKey{.key = "other", .tags = {"x"}}, 5);
+  cache.get(k);
+  const std::optional<std::uint64_t> footprint = cache.get_stats().memory_usage_bytes;
+
+  clocked.clock->advance(10s);
+  cache.set(k, 2, 2h);
+  const auto entry = cache.get(k);
+  REQUIRE(entry.has_value());
+  CHECK(entry->as<int>() == 2);
+  CHECK(entry->hit_count == 1);
+  CHECK(entry->created_at == t0 + 10s);
+  CHECK(entry->expires_at == t0 + 10s + 2h);
+  CHECK(cache.get_stats().memory_usage_bytes == footprint);
+  CHECK(cache.get_stats().newest_entry == t0 + 10s);
+  CHECK(cache.get_stats().oldest_entry == t0);  // "other"
+
+  clocked.clock->advance(1h + 1s);  // past the old expiry, not the new one
+  CHECK(cache.cleanup_expired() == 0);
+  CHECK(cache.get(k)->as<int>() == 2);
+  cache.set(k, 3);  // no ttl now
+  clocked.clock->advance(3h);
+  CHECK(cache.cleanup_expired() == 0);
+  CHECK(cache.exists(k));
+  CHECK(cache.erase_by_namespace("n") == 1);
+  CHECK(cache.erase_by_tags({"x"}) == 1);  // "other"
+  CHECK(cache.get_stats().total_entries == 0);
+}
+
+TEST_CASE("an overwrite in place makes the entry the most recently used") {
+  MemoryCacheAdapter cache(MemoryOptions{.max_size = 2});
+  cache.set(key("a"), 1);
+  cache.set(key("b"), 1);
+  cache.set(key("a"), 2);  // same size: in place, and now newer than b
+  cache.set(key("c"), 1);
+  CHECK(cache.exists(key("a")));
+  CHECK_FALSE(cache.exists(key("b")));
+}
+
 TEST_CASE("overwriting moves the entry out of its old tags") {
   MemoryCacheAdapter cache;
   cache.set(CacheKey{.key = "k", .tags = {"old"}}, 1);
