@@ -159,19 +159,18 @@ std::optional<StoredEntry> read_entry(Database& db, const CacheKey& key) {
   rocksdb::PinnableSlice bytes;
   if (!read_record(db, id, bytes)) return std::nullopt;
   StoredEntry entry = decode_stored_entry(id, bytes.ToStringView());
-  TagEpochs epochs;
-  epochs.load(db);
-  if (epochs.erases(entry.header)) return std::nullopt;
+  if (HiddenRecords(db).contains(entry)) return std::nullopt;
   return entry;
 }
 
 std::vector<CacheKey> keys_with_full_key(Database& db, std::string_view full_key) {
   std::vector<CacheKey> keys;
+  const HiddenRecords hidden(db);
   ScanBounds bounds{.seek = std::string(full_key), .upper = prefix_successor(full_key)};
-  iterate(db, Family::data, bounds, [&](std::string_view id, std::string_view) {
-    if (id_full_key(id) == full_key) {
-      if (std::optional<CacheKey> key = decode_id(id)) keys.push_back(std::move(*key));
-    }
+  iterate(db, Family::data, bounds, [&](std::string_view id, std::string_view bytes) {
+    if (id_full_key(id) != full_key) return true;
+    StoredEntry entry = decode_stored_entry(id, bytes);
+    if (!hidden.contains(entry)) keys.push_back(std::move(entry.key));
     return true;
   });
   return keys;

@@ -67,10 +67,12 @@ void scan_entries(Database& db, const EntryScan& scan, const EntryVisitor& visit
 void scan_tagged_entries(Database& db, std::string_view tag, const EntryScan& scan,
                          const EntryVisitor& visit);
 
-// The stored entry of (ns, key), expired or not; nullopt when there is none.
+// The stored entry of (ns, key), expired or not; nullopt when there is none or the adapter no
+// longer shows it (erased by a tag, or settled by cleanup_expired).
 std::optional<StoredEntry> read_entry(Database& db, const CacheKey& key);
 
-// The (ns, key) pairs stored under `full_key` (they differ in where the namespace ends).
+// The (ns, key) pairs stored under `full_key` (they differ in where the namespace ends), with
+// their tags; records the adapter no longer shows are left out.
 std::vector<CacheKey> keys_with_full_key(Database& db, std::string_view full_key);
 
 // Entries per tag or per namespace (family: tags or namespaces), sorted by name.

@@ -364,6 +364,31 @@ TEST_CASE("get: metadata and value, --raw bytes, misses and hints") {
   CHECK(expired.err.find("expired") != std::string::npos);
 }
 
+TEST_CASE("get: an entry erased by its tag is gone from the tool before its purge") {
+  TempDir dir("inspect");
+  const std::string cache = (dir / "cache").string();
+  const RocksDBOptions no_maintenance{.maintenance_interval = std::nullopt};
+  {
+    RocksDBCacheAdapter writer(cache, no_maintenance);
+    writer.set(CacheKey{.key = "user:5", .ns = "app", .tags = {"t"}}, 1);
+  }
+  require_exit(inspect({cache, "get", "user:5", "--ns", "app"}), 0);
+  const RunResult hinted = inspect({cache, "get", "app:user:5"});
+  require_exit(hinted, 1);
+  CHECK(hinted.err.find("try --ns 'app'") != std::string::npos);
+  {
+    RocksDBCacheAdapter writer(cache, no_maintenance);
+    REQUIRE(writer.erase_by_tags({"t"}) == 1);
+  }
+  // The record stays on disk until maintenance purges it; the tool shows what the cache does.
+  const RunResult erased = inspect({cache, "get", "user:5", "--ns", "app"});
+  require_exit(erased, 1);
+  CHECK(erased.err.find("no entry 'user:5' in namespace 'app'") != std::string::npos);
+  const RunResult unhinted = inspect({cache, "get", "app:user:5"});
+  require_exit(unhinted, 1);
+  CHECK(unhinted.err.find("try --ns") == std::string::npos);
+}
+
 // --- tags / namespaces ---------------------------------------------------------------------
 
 TEST_CASE("tags and namespaces: entry counts, expired apart") {
