@@ -17,10 +17,10 @@ std::string TagEpochs::stored_key(std::string_view tag) {
   return key;
 }
 
-std::vector<std::pair<std::string, std::int64_t>> TagEpochs::read_stored(Database& db) {
+std::vector<std::pair<std::string, std::int64_t>> TagEpochs::read_stored(
+    Database& db, const rocksdb::ReadOptions& read) {
   std::vector<std::pair<std::string, std::int64_t>> stored;
-  std::unique_ptr<rocksdb::Iterator> it(
-      db.db().NewIterator(rocksdb::ReadOptions(), db.family(Family::meta)));
+  std::unique_ptr<rocksdb::Iterator> it(db.db().NewIterator(read, db.family(Family::meta)));
   const rocksdb::Slice prefix(kMetaTagEpochPrefix.data(), kMetaTagEpochPrefix.size());
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
     std::string tag = it->key().ToString().substr(prefix.size());
@@ -32,9 +32,9 @@ std::vector<std::pair<std::string, std::int64_t>> TagEpochs::read_stored(Databas
   return stored;
 }
 
-void TagEpochs::load(Database& db) {
+void TagEpochs::load(Database& db, const rocksdb::ReadOptions& read) {
   clear();
-  for (auto& [tag, epoch] : read_stored(db)) raise(tag, epoch);
+  for (auto& [tag, epoch] : read_stored(db, read)) raise(tag, epoch);
 }
 
 bool TagEpochs::erases(const RecordHeader& header) const {

@@ -33,9 +33,11 @@ namespace portico::cache::internal {
 class TagEpochs {
  public:
   TagEpochs() = default;
-  // The epochs stored in `db`'s meta family. Throws CorruptionError on an undecodable one.
-  static std::vector<std::pair<std::string, std::int64_t>> read_stored(Database& db);
-  void load(Database& db);
+  // The epochs stored in `db`'s meta family, as `read` sees it (a snapshot, for a reader that
+  // must see them as of the records it reads). Throws CorruptionError on an undecodable one.
+  static std::vector<std::pair<std::string, std::int64_t>> read_stored(
+      Database& db, const rocksdb::ReadOptions& read = {});
+  void load(Database& db, const rocksdb::ReadOptions& read = {});
 
   // Whether an epoch erases the record with `header` (a generation and its tags).
   bool erases(const RecordHeader& header) const;

@@ -57,7 +57,7 @@ class Verifier {
       if (!cleanup_watermark_) problem("meta: the cleanup watermark is undecodable");
     }
     try {
-      epochs_.load(db_);
+      epochs_.load(db_, read_);  // as of the snapshot the records are read at
     } catch (const CorruptionError& e) {
       problem(fmt::format("meta: {}", e.what()));
     }
