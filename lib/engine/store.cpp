@@ -23,6 +23,10 @@ namespace {
 
 // Entries rewritten per batch by the bulk operations: bounds lock hold times and batch sizes.
 constexpr std::size_t kChunk = 512;
+// Entries per batch of the access flush. Every write waits in RocksDB's write queue while a
+// batch ahead of it goes into the memtable, so the flush, which runs beside the application's
+// writes, keeps its batches small.
+constexpr std::size_t kAccessGroup = 64;
 
 rocksdb::Slice slice(std::string_view s) { return {s.data(), s.size()}; }
 
@@ -674,7 +678,7 @@ void Store::flush() {
   for (std::size_t begin = 0; begin < order.size();) {
     std::vector<std::size_t> stripes;
     std::size_t end = begin;
-    for (; end < order.size() && end - begin < kChunk; ++end) {
+    for (; end < order.size() && end - begin < kAccessGroup; ++end) {
       const std::size_t stripe = order[end].first;
       if (stripes.empty() || stripes.back() != stripe) {
         if (stripes.size() == KeyLocks::kMaxStripesHeld) break;
@@ -705,9 +709,20 @@ void Store::flush() {
 
 void Store::write_access(const std::vector<const std::pair<std::string, PendingAccess>*>& group,
                          const std::vector<std::size_t>& stripes) {
-  // The batch lands before the stripes are released, or a concurrent set could be
-  // overwritten by this rewrite of the entry it replaced.
+  // The records are read and rebuilt before their locks are taken, so that writers of these
+  // entries wait for the write alone. The batch must land before the stripes are released,
+  // and only if no write of these entries came in between: this rewrite would otherwise undo
+  // a concurrent set of an entry it read before the set. Then the group is read again, under
+  // the locks.
+  const KeyLocks::Versions noted = locks_.versions_of(stripes);
+  rocksdb::WriteBatch batch = access_batch(group);
   const auto guard = locks_.lock_stripes(stripes);
+  if (!locks_.unchanged_since(noted, stripes)) batch = access_batch(group);
+  if (batch.Count() > 0) write(batch, false);
+}
+
+rocksdb::WriteBatch Store::access_batch(
+    const std::vector<const std::pair<std::string, PendingAccess>*>& group) {
   std::vector<rocksdb::Slice> slices;
   slices.reserve(group.size());
   for (const auto* item : group) slices.emplace_back(slice(item->first));
@@ -726,9 +741,10 @@ void Store::write_access(const std::vector<const std::pair<std::string, PendingA
     record.header.hit_count += access.hits;
     record.header.last_accessed_ns =
         std::max(record.header.last_accessed_ns, access.last_accessed_ns);
-    batch.Put(db_->family(Family::data), slices[i], encode_record(record.header, record.value_msgpack));
+    batch.Put(db_->family(Family::data), slices[i],
+              encode_record(record.header, record.value_msgpack));
   }
-  if (batch.Count() > 0) write(batch, false);
+  return batch;
 }
 
 void Store::compact() {

@@ -124,6 +124,10 @@ class Store {
   // Adds the pending access data of `group` (ids in `stripes`, see KeyLocks) to the records.
   void write_access(const std::vector<const std::pair<std::string, PendingAccess>*>& group,
                     const std::vector<std::size_t>& stripes);
+  // The rewrites of `group`'s records with their pending access data added (entries since
+  // replaced or erased are left out).
+  rocksdb::WriteBatch access_batch(
+      const std::vector<const std::pair<std::string, PendingAccess>*>& group);
   void require_writable() const;
   std::int64_t now_ns() const;
 
