@@ -23,10 +23,6 @@ namespace {
 
 // Entries rewritten per batch by the bulk operations: bounds lock hold times and batch sizes.
 constexpr std::size_t kChunk = 512;
-// Entries per batch of the access flush. Every write waits in RocksDB's write queue while a
-// batch ahead of it goes into the memtable, so the flush, which runs beside the application's
-// writes, keeps its batches small.
-constexpr std::size_t kAccessGroup = 64;
 
 rocksdb::Slice slice(std::string_view s) { return {s.data(), s.size()}; }
 
@@ -678,7 +674,7 @@ void Store::flush() {
   for (std::size_t begin = 0; begin < order.size();) {
     std::vector<std::size_t> stripes;
     std::size_t end = begin;
-    for (; end < order.size() && end - begin < kAccessGroup; ++end) {
+    for (; end < order.size() && end - begin < kChunk; ++end) {
       const std::size_t stripe = order[end].first;
       if (stripes.empty() || stripes.back() != stripe) {
         if (stripes.size() == KeyLocks::kMaxStripesHeld) break;
