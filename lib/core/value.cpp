@@ -69,7 +69,7 @@ nlohmann::json to_json_value(const msgpack::object& o) {
 }  // namespace
 
 // msgpack's nil is the single byte 0xc0; spelled out so a default Value allocates nothing.
-Value::Value() : bytes_(1, '\xc0') {}
+Value::Value() : bytes_(nil_bytes()) {}
 
 Value Value::from_msgpack(std::string bytes) {
   try {

@@ -1,6 +1,8 @@
 #include <doctest/doctest.h>
 
 #include <chrono>
+#include <string>
+#include <utility>
 
 #include "fixtures.hpp"
 
@@ -59,4 +61,28 @@ TEST_CASE_TEMPLATE("errors are rooted at CacheError or are invalid_argument", F,
   CHECK_THROWS_AS(f.cache->get(CacheKey{.key = "k"})->template as<int>(),
                   portico::cache::CacheError);
   CHECK_THROWS_AS(f.cache->erase_by_pattern("["), std::invalid_argument);
+}
+
+TEST_CASE_TEMPLATE("a Value left behind by a move is stored as nil", F, PORTICO_ADAPTER_FIXTURES) {
+  F f;
+  Value moved_from(std::string(200, 'v'));
+  const Value taken = std::move(moved_from);
+  f.cache->set(CacheKey{.key = "constructed"}, moved_from);  // NOLINT(bugprone-use-after-move)
+  Value assigned_from(7);
+  Value target;
+  target = std::move(assigned_from);
+  f.cache->set(CacheKey{.key = "assigned"}, std::move(assigned_from));  // NOLINT
+  Value bytes_taken(std::string(200, 'b'));
+  const std::string bytes = std::move(bytes_taken).msgpack();
+  f.cache->set_many({CacheItem{.key = CacheKey{.key = "bytes"}, .value = bytes_taken}});  // NOLINT
+
+  for (const char* name : {"constructed", "assigned", "bytes"}) {
+    INFO(name);
+    const auto entry = f.cache->get(CacheKey{.key = name});
+    REQUIRE(entry.has_value());
+    CHECK(entry->value.is_nil());
+  }
+  CHECK(taken.as<std::string>() == std::string(200, 'v'));
+  CHECK(target.as<int>() == 7);
+  CHECK(Value::from_msgpack(bytes).as<std::string>() == std::string(200, 'b'));
 }

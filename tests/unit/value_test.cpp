@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include <portico/cache/value.hpp>
@@ -66,6 +67,25 @@ TEST_CASE("a default Value is nil") {
   CHECK(nil.is_nil());
   CHECK(nil.to_json() == "null");
   CHECK_FALSE(Value(0).is_nil());
+}
+
+TEST_CASE("a Value left behind by a move is nil, never an empty document") {
+  Value source(std::string(100, 'x'));
+  const Value moved(std::move(source));
+  CHECK(source.is_nil());  // NOLINT(bugprone-use-after-move): the state a move leaves
+  CHECK(source.msgpack() == Value().msgpack());
+  CHECK(moved.as<std::string>() == std::string(100, 'x'));
+
+  Value assigned;
+  Value other(3);
+  assigned = std::move(other);
+  CHECK(other.is_nil());  // NOLINT(bugprone-use-after-move)
+  CHECK(assigned.as<int>() == 3);
+
+  Value emptied(std::string(100, 'y'));
+  const std::string bytes = std::move(emptied).msgpack();
+  CHECK(emptied.is_nil());  // NOLINT(bugprone-use-after-move)
+  CHECK(Value::from_msgpack(bytes).as<std::string>() == std::string(100, 'y'));
 }
 
 TEST_CASE("as<T> on a mismatched type throws TypeError") {

@@ -46,6 +46,16 @@ class PORTICO_CACHE_API Value {
  public:
   // nil
   Value();
+  // A moved-from Value is nil: every Value, even one left behind by a move, holds exactly one
+  // msgpack document, so storing it can never write an empty record.
+  Value(const Value&) = default;
+  Value(Value&& other) noexcept : bytes_(std::exchange(other.bytes_, nil_bytes())) {}
+  Value& operator=(const Value&) = default;
+  Value& operator=(Value&& other) noexcept {
+    if (this != &other) bytes_ = std::exchange(other.bytes_, nil_bytes());
+    return *this;
+  }
+  ~Value() = default;
 
   template <detail::NotValue T>
   Value(const T& v)  // NOLINT(google-explicit-constructor): implicit by contract
@@ -74,7 +84,8 @@ class PORTICO_CACHE_API Value {
 
   // The raw msgpack encoding.
   const std::string& msgpack() const& { return bytes_; }
-  std::string msgpack() && { return std::move(bytes_); }
+  // Moves the bytes out; the Value is nil afterwards.
+  std::string msgpack() && { return std::exchange(bytes_, nil_bytes()); }
 
   // A JSON rendering for display: maps with non-string keys render their keys as JSON text,
   // binary and extension values render as {"$bin": base64} / {"$ext": type, "data": base64}.
@@ -95,6 +106,8 @@ class PORTICO_CACHE_API Value {
 
   friend struct detail::ValueAccess;
 
+  // msgpack's nil: one byte, held without allocating.
+  static std::string nil_bytes() noexcept { return std::string(1, '\xc0'); }
   msgpack::object_handle unpack_document() const;
 
   std::string bytes_;
