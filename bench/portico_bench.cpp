@@ -620,33 +620,38 @@ class RocksBench {
   void mixed_row(unsigned threads) {
     std::vector<Rng> rngs;
     for (unsigned t = 0; t < threads; ++t) rngs.emplace_back(300 + t);
-    std::vector<std::uint64_t> pick(threads);
-    std::vector<bool> is_set(threads);
-    std::vector<Value> pending(threads);
+    // Each thread's next call, on a cache line of its own (not a std::vector<bool>, whose
+    // elements share bytes: two threads writing theirs would race).
+    struct alignas(64) NextCall {
+      std::uint64_t pick = 0;
+      bool is_set = false;
+      Value pending{};
+    };
+    std::vector<NextCall> next(threads);
     auto setup = [&](unsigned t, std::uint64_t i) {
-      pick[t] = rngs[t].below(n_);
-      is_set[t] = rngs[t].below(10) == 0;
-      if (is_set[t]) pending[t] = values_[i % kPool];
+      next[t].pick = rngs[t].below(n_);
+      next[t].is_set = rngs[t].below(10) == 0;
+      if (next[t].is_set) next[t].pending = values_[i % kPool];
     };
     Side subject = [&](unsigned) {
       return measure(threads, budget(), setup, [&](unsigned t, std::uint64_t) {
-        if (is_set[t]) {
-          cache_->set(keys_[pick[t]], std::move(pending[t]));
-        } else if (!cache_->get(keys_[pick[t]])) {
+        if (next[t].is_set) {
+          cache_->set(keys_[next[t].pick], std::move(next[t].pending));
+        } else if (!cache_->get(keys_[next[t].pick])) {
           anomalies_.add("adapter get missed");
         }
       });
     };
     Side baseline = [&](unsigned) {
       return measure(threads, budget(), setup, [&](unsigned t, std::uint64_t i) {
-        if (is_set[t]) {
+        if (next[t].is_set) {
           check_ok(raw_->db().Put(rocksdb::WriteOptions(), family(Family::data),
-                                  slice(keys_[pick[t]].key), raw_values_[i % kPool]),
+                                  slice(keys_[next[t].pick].key), raw_values_[i % kPool]),
                    "raw put");
         } else {
           rocksdb::PinnableSlice value;
           if (!raw_->db().Get(rocksdb::ReadOptions(), family(Family::data),
-                              slice(keys_[pick[t]].key), &value).ok()) {
+                              slice(keys_[next[t].pick].key), &value).ok()) {
             anomalies_.add("raw get missed");
           }
         }
