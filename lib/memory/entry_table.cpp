@@ -1,5 +1,6 @@
 #include "entry_table.hpp"
 
+#include <cassert>
 #include <cstring>
 #include <memory>
 #include <new>
@@ -65,13 +66,10 @@ EntryNode& EntryTable::insert(const IdentityView& identity, std::string_view val
   return *stored;
 }
 
-bool EntryTable::replace_value(EntryNode& node, std::string_view value_bytes) noexcept {
-  if (value_bytes.size() != node.value_bytes.size()) return false;
-  // The value is the last part of the block (see insert): after the node, key and namespace.
-  char* value = reinterpret_cast<char*>(&node) + block_size(node.identity, 0);
-  std::memcpy(value, value_bytes.data(), value_bytes.size());
-  node.value_bytes = std::string_view(value, value_bytes.size());
-  return true;
+void EntryTable::replace_value(EntryNode& node, std::string_view value_bytes) noexcept {
+  assert(value_bytes.size() == node.value_bytes.size());
+  // value_bytes views the node's own block, so the new bytes go where the old ones were.
+  std::memcpy(const_cast<char*>(node.value_bytes.data()), value_bytes.data(), value_bytes.size());
 }
 
 void EntryTable::destroy(EntryNode* node) noexcept {

@@ -40,9 +40,9 @@ class EntryTable {
   // of `value_bytes`; the node's identity and value_bytes are set to view those copies.
   // Throws only std::bad_alloc, and then stores nothing.
   EntryNode& insert(const IdentityView& identity, std::string_view value_bytes, EntryNode node);
-  // Copies `value_bytes` over the value of the stored `node` when both have the same length
-  // (the block keeps its size) and returns true; returns false, changing nothing, otherwise.
-  bool replace_value(EntryNode& node, std::string_view value_bytes) noexcept;
+  // Copies `value_bytes` over the value of the stored `node`; both must have the same length
+  // (the block keeps its size).
+  void replace_value(EntryNode& node, std::string_view value_bytes) noexcept;
   // Removes and destroys the entry of `node`, which must be stored here.
   void erase(EntryNode& node) noexcept;
   // Destroys every entry and releases all memory.
