@@ -7,7 +7,10 @@
 #include <portico/cache/cached.hpp>
 #include <portico/cache/entry.hpp>
 #include <portico/cache/errors.hpp>
+#include <portico/cache/events.hpp>
+#include <portico/cache/health.hpp>
 #include <portico/cache/key.hpp>
+#include <portico/cache/limits.hpp>
 #include <portico/cache/memory_adapter.hpp>
 #include <portico/cache/open_cache.hpp>
 #include <portico/cache/pattern.hpp>

@@ -24,6 +24,7 @@
 
 #include <portico/cache/entry.hpp>
 #include <portico/cache/export.hpp>
+#include <portico/cache/health.hpp>
 #include <portico/cache/key.hpp>
 #include <portico/cache/pattern.hpp>
 #include <portico/cache/stats.hpp>
@@ -65,6 +66,10 @@ class PORTICO_CACHE_API CacheAdapter {
   void set_many(std::vector<CacheItem> items);
   std::size_t erase_many(const std::vector<CacheKey>& keys);
 
+  // A real round trip through the backend, in bounded time; never throws for a failing
+  // backend (ok = false, message says why). Counts no hit or miss.
+  HealthReport health();
+
  protected:
   CacheAdapter() = default;
   CacheAdapter(const CacheAdapter&) = delete;
@@ -88,6 +93,11 @@ class PORTICO_CACHE_API CacheAdapter {
   virtual std::vector<std::optional<CacheEntry>> do_get_many(const std::vector<CacheKey>& keys);
   virtual void do_set_many(std::vector<CacheItem> items);
   virtual std::size_t do_erase_many(const std::vector<CacheKey>& keys);
+
+  // The health check's round trip: throws on failure; health() times it and reports.
+  // The default asks do_exists for a reserved key; adapters override it with a round trip
+  // that exercises their write path too. Returns the adapter's name ("memory", ...).
+  virtual std::string do_health_check();
 };
 
 PORTICO_CACHE_END_NAMESPACE

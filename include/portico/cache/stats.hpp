@@ -18,6 +18,7 @@ struct CacheStats {
   std::optional<std::uint64_t> memory_usage_bytes{};
   std::optional<TimePoint> oldest_entry{};  // min created_at
   std::optional<TimePoint> newest_entry{};  // max created_at
+  std::uint64_t evictions = 0;              // entries removed to stay within a bound
 };
 
 // hits / (hits + misses), 0.0 without reads.
