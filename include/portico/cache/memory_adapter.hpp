@@ -42,6 +42,7 @@
 #include <optional>
 
 #include <portico/cache/adapter.hpp>
+#include <portico/cache/events.hpp>
 #include <portico/cache/export.hpp>
 #include <portico/cache/time.hpp>
 
@@ -61,6 +62,8 @@ struct MemoryOptions {
   bool enable_compression = false;
   std::size_t compression_threshold = 1024;  // bytes of msgpack value
   std::shared_ptr<const Clock> clock = system_clock_source();
+  // Evictions (EventKind::evicted, on the thread whose set made room). See events.hpp.
+  EventListener on_event{};
 };
 
 struct CompressionStats {
