@@ -52,9 +52,9 @@
 #include <portico/cache/memory_adapter.hpp>
 #include <portico/cache/rocksdb_adapter.hpp>
 
-#include "engine/counter_merge.hpp"
-#include "engine/database.hpp"
-#include "engine/encoding.hpp"
+#include "rocksdb/counter_merge.hpp"
+#include "rocksdb/database.hpp"
+#include "rocksdb/encoding.hpp"
 #include "harness.hpp"
 #include "workload.hpp"
 #include "workload_flags.hpp"

@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "core/argument_checks.hpp"
+
 PORTICO_CACHE_BEGIN_NAMESPACE
 
 namespace {
@@ -33,12 +35,7 @@ void drop_duplicate_tags(std::vector<std::string>& tags) {
   tags = std::move(unique);
 }
 
-void validate_ttl(const std::optional<Ttl>& ttl) {
-  if (ttl && ttl->count() <= 0) {
-    throw std::invalid_argument(
-        fmt::format("cache ttl must be positive, got {} microseconds", ttl->count()));
-  }
-}
+void validate_ttl(const std::optional<Ttl>& ttl) { internal::check_ttl(ttl, "cache ttl"); }
 
 void validate_keys(const std::vector<CacheKey>& keys) {
   for (const CacheKey& key : keys) key.validate();

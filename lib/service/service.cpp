@@ -13,7 +13,9 @@
 
 #include <fmt/format.h>
 
+#include "core/argument_checks.hpp"
 #include "service/envelope.hpp"
+#include "service/single_flight.hpp"
 #include "service/worker_pool.hpp"
 
 PORTICO_CACHE_BEGIN_NAMESPACE
@@ -22,12 +24,7 @@ namespace {
 
 using internal::Envelope;
 
-// One running computation of a key's value. The leader fulfils the promise; every caller
-// that arrives while it runs waits on the shared future (a blocking wait, no spinning).
-struct Flight {
-  std::promise<Value> promise;
-  std::shared_future<Value> result = promise.get_future().share();
-};
+using internal::Flight;
 
 struct AtomicCounters {
   std::atomic<std::uint64_t> hits{0};
@@ -54,13 +51,6 @@ struct AtomicCounters {
   }
 };
 
-void validate_ttl(const std::optional<Ttl>& ttl, std::string_view what) {
-  if (ttl && ttl->count() <= 0) {
-    throw std::invalid_argument(
-        fmt::format("{} must be positive, got {} microseconds", what, ttl->count()));
-  }
-}
-
 void reject_reserved(const Value& value) {
   if (internal::is_envelope(value)) {
     throw std::invalid_argument(fmt::format(
@@ -76,8 +66,8 @@ double default_random() {
 }
 
 ServiceOptions validated(ServiceOptions options) {
-  validate_ttl(options.default_ttl, "CacheService default_ttl");
-  validate_ttl(options.stale_while_revalidate, "CacheService stale_while_revalidate");
+  internal::check_ttl(options.default_ttl, "CacheService default_ttl");
+  internal::check_ttl(options.stale_while_revalidate, "CacheService stale_while_revalidate");
   if (options.default_namespace && options.default_namespace->empty()) {
     throw std::invalid_argument("CacheService default_namespace must not be empty (omit it)");
   }
@@ -119,17 +109,26 @@ class CacheService::Impl {
     if (options.enable_stats) (counters.*counter).fetch_add(by, std::memory_order_relaxed);
   }
 
+  // Keys and ttls are checked by the adapter's port. get_or_set alone checks them first,
+  // because the port sees them only after the factory ran: a bad key or ttl must fail
+  // before it costs a computation.
   CacheKey make_key(std::string key, const NsOption& ns, std::vector<std::string> tags) const {
-    CacheKey k{.key = std::move(key),
-               .ns = ns.or_default(options.default_namespace),
-               .tags = std::move(tags)};
+    return CacheKey{.key = std::move(key),
+                    .ns = ns.or_default(options.default_namespace),
+                    .tags = std::move(tags)};
+  }
+  CacheKey checked_key(std::string key, const NsOption& ns, std::vector<std::string> tags) const {
+    CacheKey k = make_key(std::move(key), ns, std::move(tags));
     k.validate();
     return k;
   }
 
   std::optional<Ttl> resolve_ttl(const TtlOption& ttl) const {
-    std::optional<Ttl> resolved = ttl.or_default(options.default_ttl);
-    validate_ttl(resolved, "cache ttl");
+    return ttl.or_default(options.default_ttl);
+  }
+  std::optional<Ttl> checked_ttl(const TtlOption& ttl) const {
+    std::optional<Ttl> resolved = resolve_ttl(ttl);
+    internal::check_ttl(resolved, "cache ttl");
     return resolved;
   }
 
@@ -205,36 +204,14 @@ class CacheService::Impl {
     return value;
   }
 
-  // Registers a flight for `key` unless one is running; returns it and whether this caller
-  // leads it.
   std::pair<std::shared_ptr<Flight>, bool> join_or_lead(const CacheKey& key) {
-    std::lock_guard lock(flights_mutex);
-    auto [it, inserted] = flights.try_emplace(key);
-    if (inserted) {
-      try {
-        it->second = std::make_shared<Flight>();
-      } catch (...) {
-        flights.erase(it);
-        throw;
-      }
-    }
-    return {it->second, inserted};
-  }
-
-  // The leader leaves the map before fulfilling the promise: by then the value is stored,
-  // so callers that arrive later read it from the cache.
-  void land(const CacheKey& key, const std::shared_ptr<Flight>& flight) {
-    std::lock_guard lock(flights_mutex);
-    auto it = flights.find(key);
-    if (it != flights.end() && it->second == flight) flights.erase(it);
+    return flights.join_or_lead(key);
   }
   void succeed(const CacheKey& key, const std::shared_ptr<Flight>& flight, const Value& value) {
-    land(key, flight);
-    flight->promise.set_value(value);
+    flights.succeed(key, flight, value);
   }
   void fail(const CacheKey& key, const std::shared_ptr<Flight>& flight, std::exception_ptr error) {
-    land(key, flight);
-    flight->promise.set_exception(std::move(error));
+    flights.fail(key, flight, std::move(error));
   }
 
   // Runs a refresh that this caller leads, in this thread. Returns the new value, or nullopt
@@ -322,8 +299,7 @@ class CacheService::Impl {
   std::shared_ptr<CacheAdapter> adapter;
   ServiceOptions options;
   AtomicCounters counters;
-  std::mutex flights_mutex;
-  std::unordered_map<CacheKey, std::shared_ptr<Flight>> flights;
+  internal::FlightRegistry flights;
   // Last: destroyed (drained) first.
   std::unique_ptr<internal::WorkerPool> refresher;
 };
@@ -403,8 +379,8 @@ Value CacheService::get_or_set_value(
     std::string key, const SetOptions& options, detail::FunctionRef<Value()> compute,
     detail::FunctionRef<std::function<Value()>()> make_background) {
   Impl& impl = *impl_;
-  const CacheKey k = impl.make_key(std::move(key), options.ns, options.tags);
-  const std::optional<Ttl> ttl = impl.resolve_ttl(options.ttl);
+  const CacheKey k = impl.checked_key(std::move(key), options.ns, options.tags);
+  const std::optional<Ttl> ttl = impl.checked_ttl(options.ttl);
 
   if (std::optional<Impl::Read> read = impl.read(k)) {
     switch (read->freshness) {

@@ -11,9 +11,9 @@
 
 #include <portico/cache/rocksdb_adapter.hpp>
 
-#include "engine/counter_merge.hpp"
-#include "engine/database.hpp"
-#include "engine/encoding.hpp"
+#include "rocksdb/counter_merge.hpp"
+#include "rocksdb/database.hpp"
+#include "rocksdb/encoding.hpp"
 #include "fixture.hpp"
 
 namespace cache = portico::cache;

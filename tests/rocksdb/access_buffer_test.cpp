@@ -7,7 +7,7 @@
 #include <thread>
 #include <vector>
 
-#include "engine/access_buffer.hpp"
+#include "rocksdb/access_buffer.hpp"
 
 using portico::cache::internal::AccessBuffer;
 using portico::cache::internal::PendingAccess;

@@ -7,8 +7,8 @@
 #include "../support/rocksdb_options.hpp"
 #include "../support/temp_dir.hpp"
 #include "expiry_fixture.hpp"
-#include "engine/database.hpp"
-#include "engine/verify.hpp"
+#include "rocksdb/database.hpp"
+#include "rocksdb/verify.hpp"
 
 using namespace std::chrono_literals;
 using portico::cache::CacheKey;

@@ -13,8 +13,8 @@
 #include "../support/rocksdb_options.hpp"
 #include "../support/temp_dir.hpp"
 #include "crash_keys.hpp"
-#include "engine/database.hpp"
-#include "engine/verify.hpp"
+#include "rocksdb/database.hpp"
+#include "rocksdb/verify.hpp"
 
 using portico::cache::RocksDBCacheAdapter;
 using portico::cache::RocksDBOptions;

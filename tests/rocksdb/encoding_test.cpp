@@ -2,8 +2,8 @@
 
 #include <limits>
 
-#include "engine/counter_merge.hpp"
-#include "engine/encoding.hpp"
+#include "rocksdb/counter_merge.hpp"
+#include "rocksdb/encoding.hpp"
 
 using portico::cache::CacheKey;
 namespace internal = portico::cache::internal;

@@ -14,7 +14,7 @@
 
 #include "../support/rocksdb_options.hpp"
 #include "../support/temp_dir.hpp"
-#include "engine/database.hpp"
+#include "rocksdb/database.hpp"
 
 using namespace std::chrono_literals;
 using portico::cache::CacheItem;

@@ -11,7 +11,7 @@
 #include <portico/cache/rocksdb_adapter.hpp>
 #include <rocksdb/iterator.h>
 
-#include "engine/database.hpp"
+#include "rocksdb/database.hpp"
 
 namespace portico::cache::testing {
 

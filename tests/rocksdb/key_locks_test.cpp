@@ -6,7 +6,7 @@
 #include <utility>
 #include <vector>
 
-#include "engine/key_locks.hpp"
+#include "rocksdb/key_locks.hpp"
 
 using portico::cache::internal::KeyLocks;
 

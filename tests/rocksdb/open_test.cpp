@@ -10,8 +10,8 @@
 #include "../support/child_process.hpp"
 #include "../support/rocksdb_options.hpp"
 #include "../support/temp_dir.hpp"
-#include "engine/database.hpp"
-#include "engine/encoding.hpp"
+#include "rocksdb/database.hpp"
+#include "rocksdb/encoding.hpp"
 
 using portico::cache::CacheError;
 using portico::cache::CacheKey;

@@ -14,10 +14,10 @@
 #include "../support/rocksdb_options.hpp"
 #include "../support/temp_dir.hpp"
 #include "expiry_fixture.hpp"
-#include "engine/database.hpp"
-#include "engine/encoding.hpp"
-#include "engine/inspect.hpp"
-#include "engine/verify.hpp"
+#include "rocksdb/database.hpp"
+#include "rocksdb/encoding.hpp"
+#include "rocksdb/inspect.hpp"
+#include "rocksdb/verify.hpp"
 
 using namespace std::chrono_literals;
 using portico::cache::CacheItem;

@@ -17,10 +17,10 @@
 
 #include "../support/rocksdb_options.hpp"
 #include "../support/temp_dir.hpp"
-#include "engine/database.hpp"
-#include "engine/inspect.hpp"
-#include "engine/tag_epochs.hpp"
-#include "engine/verify.hpp"
+#include "rocksdb/database.hpp"
+#include "rocksdb/inspect.hpp"
+#include "rocksdb/tag_epochs.hpp"
+#include "rocksdb/verify.hpp"
 
 using namespace std::chrono_literals;
 using portico::cache::CacheKey;

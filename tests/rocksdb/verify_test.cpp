@@ -4,10 +4,10 @@
 
 #include "../support/rocksdb_options.hpp"
 #include "../support/temp_dir.hpp"
-#include "engine/counter_merge.hpp"
-#include "engine/database.hpp"
-#include "engine/encoding.hpp"
-#include "engine/verify.hpp"
+#include "rocksdb/counter_merge.hpp"
+#include "rocksdb/database.hpp"
+#include "rocksdb/encoding.hpp"
+#include "rocksdb/verify.hpp"
 
 using portico::cache::CacheKey;
 using portico::cache::RocksDBCacheAdapter;

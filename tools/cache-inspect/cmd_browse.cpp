@@ -11,7 +11,7 @@
 
 #include "cli.hpp"
 #include "core/value_access.hpp"
-#include "engine/inspect.hpp"
+#include "rocksdb/inspect.hpp"
 #include "open.hpp"
 #include "selection.hpp"
 

@@ -7,8 +7,8 @@
 #include <rocksdb/utilities/checkpoint.h>
 
 #include "cli.hpp"
-#include "engine/inspect.hpp"
-#include "engine/verify.hpp"
+#include "rocksdb/inspect.hpp"
+#include "rocksdb/verify.hpp"
 #include "open.hpp"
 #include "progress.hpp"
 

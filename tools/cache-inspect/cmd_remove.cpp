@@ -11,7 +11,7 @@
 #include <fmt/format.h>
 
 #include "cli.hpp"
-#include "engine/inspect.hpp"
+#include "rocksdb/inspect.hpp"
 #include "open.hpp"
 #include "selection.hpp"
 

@@ -4,7 +4,8 @@
 #include <fmt/format.h>
 
 #include "cli.hpp"
-#include "engine/inspect.hpp"
+#include "rocksdb/inspect.hpp"
+#include "rocksdb/stats.hpp"
 #include "open.hpp"
 #include "stats.hpp"
 
@@ -15,17 +16,10 @@ StatsReport collect_stats(internal::Database& db, std::string cache, bool live, 
   report.cache = std::move(cache);
   report.live = live;
   report.format_version = db.format_version();
-  CacheStats& s = report.stats;
-  s.total_entries = static_cast<std::uint64_t>(
-      std::max<std::int64_t>(0, db.read_counter(internal::kMetaEntryCount)));
-  s.total_hits = static_cast<std::uint64_t>(std::max<std::int64_t>(0, db.read_counter(internal::kMetaHits)));
-  s.total_misses =
-      static_cast<std::uint64_t>(std::max<std::int64_t>(0, db.read_counter(internal::kMetaMisses)));
-  s.hit_rate = hit_rate_of(s.total_hits, s.total_misses);
-  internal::TagEpochs epochs;
-  epochs.load(db);
-  s.oldest_entry = internal::edge_created_at(db, false, epochs);
-  s.newest_entry = internal::edge_created_at(db, true, epochs);
+  internal::Visibility visibility(db);
+  visibility.load();
+  report.stats =
+      internal::assemble_stats(db, visibility, internal::read_stored_counters(db));
   report.disk_bytes = disk_size(db.dir());
   report.exact_counts = exact;
   for (std::size_t i = 0; i < internal::kFamilyCount; ++i) {

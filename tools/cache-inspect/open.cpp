@@ -46,10 +46,6 @@ void require_cache(const Target& target) {
   }
 }
 
-bool mentions_lock(const CacheError& e) {
-  return std::strstr(e.what(), "in use") != nullptr;
-}
-
 RocksDBOptions quiet_options() {
   // No maintenance thread: the tool does exactly what it was asked and nothing else.
   return RocksDBOptions{.maintenance_interval = std::nullopt};
@@ -83,28 +79,6 @@ Target parse_target(std::string_view text) {
     throw UsageError("rocksdb:// needs a directory: rocksdb:///absolute/path or rocksdb://relative/path");
   }
   return Target{.dir = std::filesystem::path(url.location), .spelled = std::string(text)};
-}
-
-std::filesystem::path lock_file(const std::filesystem::path& dir) { return dir / "LOCK"; }
-
-LockState probe_lock(const std::filesystem::path& dir) {
-  const std::filesystem::path path = lock_file(dir);
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return {};
-  // RocksDB locks LOCK with a POSIX record lock; F_GETLK reports a conflicting holder
-  // without taking anything.
-  struct flock query {};
-  query.l_type = F_WRLCK;
-  query.l_whence = SEEK_SET;
-  query.l_start = 0;
-  query.l_len = 0;
-  LockState state;
-  if (::fcntl(fd, F_GETLK, &query) == 0 && query.l_type != F_UNLCK) {
-    state.locked = true;
-    if (query.l_pid > 0) state.holder_pid = query.l_pid;
-  }
-  ::close(fd);
-  return state;
 }
 
 ReadView::ReadView(const Target& target, const Output& out, LiveView live_view,
@@ -155,8 +129,9 @@ std::unique_ptr<RocksDBCacheAdapter> open_adapter(const Target& target, std::str
     RocksDBOptions options = quiet_options();
     options.clock = std::move(clock);
     return std::make_unique<RocksDBCacheAdapter>(target.dir, std::move(options));
+  } catch (const internal::InUseError&) {
+    throw OpenError(locked_message(target, what, probe_lock(target.dir)));
   } catch (const CacheError& e) {
-    if (mentions_lock(e)) throw OpenError(locked_message(target, what, probe_lock(target.dir)));
     throw OpenError(fmt::format("cannot open cache {}: {}", target.spelled, e.what()));
   }
 }
@@ -169,8 +144,9 @@ std::unique_ptr<internal::Database> open_database(const Target& target, std::str
   try {
     return std::make_unique<internal::Database>(
         internal::OpenRequest{.dir = target.dir, .options = quiet_options()});
+  } catch (const internal::InUseError&) {
+    throw OpenError(locked_message(target, what, probe_lock(target.dir)));
   } catch (const CacheError& e) {
-    if (mentions_lock(e)) throw OpenError(locked_message(target, what, probe_lock(target.dir)));
     throw OpenError(fmt::format("cannot open cache {}: {}", target.spelled, e.what()));
   }
 }

@@ -16,7 +16,8 @@
 
 #include <portico/cache/rocksdb_adapter.hpp>
 
-#include "engine/database.hpp"
+#include "rocksdb/cache_directory.hpp"
+#include "rocksdb/database.hpp"
 #include "output.hpp"
 
 namespace portico::cache::inspect {
@@ -31,15 +32,9 @@ struct Target {
 // Throws UsageError for another scheme or a malformed URL.
 Target parse_target(std::string_view text);
 
-struct LockState {
-  bool locked = false;
-  std::optional<long> holder_pid{};
-};
-// Asks, without taking it, whether the directory's LOCK file is held by another process.
-// Never call it while this process holds the lock: POSIX drops a process's record locks on a
-// file when it closes any descriptor of that file.
-LockState probe_lock(const std::filesystem::path& dir);
-std::filesystem::path lock_file(const std::filesystem::path& dir);
+using internal::LockState;
+using internal::lock_file;
+using internal::probe_lock;
 
 // How a reading command looks at a cache that is in use.
 enum class LiveView {

@@ -8,7 +8,7 @@
 
 #include <portico/cache/pattern.hpp>
 
-#include "engine/inspect.hpp"
+#include "rocksdb/inspect.hpp"
 #include "output.hpp"
 
 namespace portico::cache::inspect {

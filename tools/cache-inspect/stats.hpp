@@ -7,7 +7,7 @@
 
 #include <portico/cache/stats.hpp>
 
-#include "engine/database.hpp"
+#include "rocksdb/database.hpp"
 #include "output.hpp"
 
 namespace portico::cache::inspect {

@@ -21,7 +21,7 @@
 #include <portico/cache/time.hpp>
 #include <portico/cache/value.hpp>
 
-#include "engine/inspect.hpp"
+#include "rocksdb/inspect.hpp"
 #include "output.hpp"
 
 namespace portico::cache::inspect {

@@ -31,25 +31,9 @@
 
 #include <portico/cache/adapter.hpp>
 #include <portico/cache/export.hpp>
-#include <portico/cache/time.hpp>
+#include <portico/cache/rocksdb_options.hpp>
 
 PORTICO_CACHE_BEGIN_NAMESPACE
-
-enum class Compression { none, lz4, zstd };
-
-struct RocksDBOptions {
-  // fsync every write: survives power loss, not only a crash of the process.
-  bool sync_writes = false;
-  // How often the maintenance thread removes expired entries, deletes the records of
-  // erase_by_tags and flushes access data; nullopt runs no thread (call cleanup_expired() and
-  // flush() yourself).
-  std::optional<std::chrono::milliseconds> maintenance_interval = std::chrono::seconds(5);
-  std::size_t block_cache_bytes = std::size_t{32} << 20;
-  Compression compression = Compression::lz4;
-  // Opens without taking ownership: reads work, every write throws CacheError.
-  bool read_only = false;
-  std::shared_ptr<const Clock> clock = system_clock_source();
-};
 
 class PORTICO_CACHE_API RocksDBCacheAdapter final : public CacheAdapter {
  public:

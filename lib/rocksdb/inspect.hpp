@@ -1,13 +1,13 @@
 // Read-only queries over an open cache database, for tools that look into a cache directory
 // (cache-inspect) rather than serve it: entry iteration with decoding, lookups that count no
-// hit, per-group and per-family counts, and the created-index edges.
+// hit, per-group and per-family counts. The store never uses this file.
 //
 // Nothing here writes. Every function works on a Database opened in any mode (read-write,
 // read-only or secondary). Index entries whose generation matches no stored record (stale:
 // left by an entry the compaction filter dropped, then re-created) are skipped everywhere,
 // as the adapter itself skips them. So are, in scans and counts, the records of entries that
 // cleanup_expired() settled (no longer counted, left for the compaction filter), and
-// everywhere the records a tag epoch erased (see TagEpochs).
+// everywhere the records a tag epoch erased: Visibility decides, as it does for the store.
 //
 // Damaged records or ids throw CorruptionError.
 //
@@ -25,9 +25,9 @@
 #include <portico/cache/key.hpp>
 #include <portico/cache/time.hpp>
 
-#include "engine/database.hpp"
-#include "engine/encoding.hpp"
-#include "engine/tag_epochs.hpp"
+#include "rocksdb/database.hpp"
+#include "rocksdb/encoding.hpp"
+#include "rocksdb/visibility.hpp"
 
 namespace portico::cache::internal {
 
@@ -38,9 +38,8 @@ struct StoredEntry {
   RecordHeader header{};
   std::string value_msgpack{};
 
-  bool expired(std::int64_t now_ns) const {
-    return header.expires_ns && now_ns > *header.expires_ns;
-  }
+  // Shown entries are never below the cleanup watermark, so `now` alone decides.
+  bool expired(std::int64_t now_ns) const { return past_expiry(header.expires_ns, now_ns); }
   // As the adapter would return it, without counting a hit.
   CacheEntry to_entry() const;
 };
@@ -82,19 +81,6 @@ struct GroupCount {
   std::uint64_t expired = 0;  // expired entries not yet removed
 };
 std::vector<GroupCount> count_groups(Database& db, Family family, std::int64_t now_ns);
-
-// Whether the expiry ledger holds the entry of `id` whose record has `header` (which must
-// carry an expiry): the entry count includes an expiring entry exactly while it does.
-bool ledger_holds(Database& db, std::string_view id, const RecordHeader& header);
-
-// The creation time of the oldest (newest = false) or newest counted entry, from the created
-// index; nullopt in an empty cache. Entries that cleanup_expired() settled are skipped (by
-// their index value alone) until the compaction filter drops them, and so are the entries
-// `epochs` erased.
-std::optional<TimePoint> edge_created_at(Database& db, bool newest, const TagEpochs& epochs);
-
-// The created_ns of the newest created index entry (stale or not); INT64_MIN when none.
-std::int64_t newest_created_ns(Database& db);
 
 // Keys stored in one column family: counted by a full scan, or RocksDB's estimate.
 std::uint64_t count_keys(Database& db, Family family);

@@ -1,4 +1,4 @@
-#include "engine/verify.hpp"
+#include "rocksdb/verify.hpp"
 
 #include <memory>
 #include <optional>
@@ -12,9 +12,10 @@
 #include <rocksdb/snapshot.h>
 #include <rocksdb/write_batch.h>
 
-#include "engine/counter_merge.hpp"
-#include "engine/encoding.hpp"
-#include "engine/tag_epochs.hpp"
+#include "rocksdb/counter_merge.hpp"
+#include "rocksdb/encoding.hpp"
+#include "rocksdb/reads.hpp"
+#include "rocksdb/visibility.hpp"
 
 namespace portico::cache::internal {
 
@@ -41,23 +42,15 @@ class Verifier {
  public:
   Verifier(Database& db, bool repair, TimePoint now,
            const std::function<void(std::uint64_t)>& progress)
-      : db_(db), repair_(repair), progress_(progress), now_ns_(to_nanos(now)) {
+      : db_(db), visibility_(db), repair_(repair), progress_(progress), now_ns_(to_nanos(now)) {
     // A read-only or secondary instance is already a fixed view (a secondary moves only when
     // told to catch up), and a secondary's iterators refuse snapshots.
     if (db_.mode() == OpenMode::read_write) {
       snapshot_ = db_.db().GetSnapshot();
       read_.snapshot = snapshot_;
     }
-    std::string watermark;
-    const rocksdb::Status status = db_.db().Get(read_, db_.family(Family::meta),
-                                                std::string(kMetaCleanupWatermark), &watermark);
-    if (!status.IsNotFound()) {
-      check(status, "reading the cleanup watermark");
-      cleanup_watermark_ = decode_counter(watermark);
-      if (!cleanup_watermark_) problem("meta: the cleanup watermark is undecodable");
-    }
     try {
-      epochs_.load(db_, read_);  // as of the snapshot the records are read at
+      visibility_.load(read_);  // as of the snapshot the records are read at
     } catch (const CorruptionError& e) {
       problem(fmt::format("meta: {}", e.what()));
     }
@@ -88,20 +81,20 @@ class Verifier {
  private:
   template <class Visit>
   void scan(Family family, Visit&& visit) {
-    std::unique_ptr<rocksdb::Iterator> it(db_.db().NewIterator(read_, db_.family(family)));
-    for (it->SeekToFirst(); it->Valid(); it->Next()) {
-      visit(it->key().ToStringView(), it->value().ToStringView());
-      if (progress_ && (++read_keys_ % 4096) == 0) progress_(read_keys_);
-    }
-    check(it->status(), fmt::format("scanning {}", family_name(family)));
+    scan_range(
+        db_, family, {}, {},
+        [&](std::string_view key, std::string_view value) {
+          visit(key, value);
+          if (progress_ && (++read_keys_ % 4096) == 0) progress_(read_keys_);
+        },
+        read_);
   }
 
   void problem(std::string line) { report_.problems.push_back(std::move(line)); }
 
-  // As the store reads it: past `now`, or below the cleanup watermark.
+  // As the store reads it.
   bool expired(std::optional<std::int64_t> expires_ns) const {
-    return expires_ns && (now_ns_ > *expires_ns ||
-                          (cleanup_watermark_ && *expires_ns < *cleanup_watermark_));
+    return visibility_.is_expired(expires_ns, now_ns_);
   }
 
   // True when the index entry belongs to the stored record's current generation.
@@ -121,7 +114,7 @@ class Verifier {
       }
       try {
         RecordHeader header = decode_record(value).header;
-        if (epochs_.erases(header)) {
+        if (visibility_.is_erased(header)) {
           // Erased by erase_by_tags, waiting for the purge: not an entry, and its index
           // entries are expected.
           erased_.emplace(std::string(id), header.created_ns);
@@ -204,7 +197,7 @@ class Verifier {
         fix_.Delete(db_.family(Family::expiry), rocksdb::Slice(key.data(), key.size()));
         return;
       }
-      if (cleanup_watermark_ && ledger->expires_ns < *cleanup_watermark_) {
+      if (visibility_.below_watermark(ledger->expires_ns)) {
         // Cleanups start at the watermark and would never settle it.
         problem(fmt::format("expiry: ledger entry for '{}' expires below the cleanup watermark",
                             printable(id_full_key(ledger->id))));
@@ -291,6 +284,7 @@ class Verifier {
   }
 
   Database& db_;
+  Visibility visibility_;
   bool repair_;
   const std::function<void(std::uint64_t)>& progress_;
   const rocksdb::Snapshot* snapshot_ = nullptr;
@@ -303,8 +297,6 @@ class Verifier {
   std::unordered_set<std::string> ledger_seen_;
   std::int64_t unsettled_ = 0;  // ledger entries of entries the filter dropped
   std::int64_t settled_ = 0;    // stored entries whose ledger entry cleanup settled
-  std::optional<std::int64_t> cleanup_watermark_;
-  TagEpochs epochs_;
   std::unordered_map<std::string, std::int64_t> erased_;  // id -> created_ns, see TagEpochs
   rocksdb::WriteBatch fix_;
   VerifyReport report_;

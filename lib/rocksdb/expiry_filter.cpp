@@ -1,8 +1,8 @@
-#include "engine/expiry_filter.hpp"
+#include "rocksdb/expiry_filter.hpp"
 
 #include <optional>
 
-#include "engine/encoding.hpp"
+#include "rocksdb/encoding.hpp"
 
 namespace portico::cache::internal {
 

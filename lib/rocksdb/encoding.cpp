@@ -1,4 +1,4 @@
-#include "engine/encoding.hpp"
+#include "rocksdb/encoding.hpp"
 
 #include <msgpack.hpp>
 

@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/database.hpp"
+#include "rocksdb/database.hpp"
 
 namespace portico::cache::internal {
 

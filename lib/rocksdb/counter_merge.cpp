@@ -1,4 +1,4 @@
-#include "engine/counter_merge.hpp"
+#include "rocksdb/counter_merge.hpp"
 
 #include <cstring>
 

@@ -1,7 +1,7 @@
 #include <portico/cache/rocksdb_adapter.hpp>
 
-#include "engine/database.hpp"
-#include "engine/store.hpp"
+#include "rocksdb/database.hpp"
+#include "rocksdb/store.hpp"
 #include "util/periodic_task.hpp"
 
 PORTICO_CACHE_BEGIN_NAMESPACE

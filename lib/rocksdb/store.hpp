@@ -2,6 +2,12 @@
 // is one atomic WriteBatch, applied while holding the KeyLocks stripes of the entries it
 // rewrites, so the indexes can never disagree with the data.
 //
+// Its methods live in one file per concern: store.cpp (construction, index entries, the
+// counted write), store_read.cpp, store_write.cpp (set, set_many, erase_many, clear),
+// store_group_erase.cpp (tags, namespaces, patterns), store_maintenance.cpp (access flush,
+// ledger settlement, purge, compaction) and store_stats.cpp. Which records are visible and
+// counted is Visibility's to say (visibility.hpp).
+//
 // Counting rules (they keep total_entries exact across crashes, compactions and restarts):
 // - the entry count in `meta` changes in the same batch as the data: +1 when a set creates an
 //   entry, -1 when an erase or cleanup removes one;
@@ -29,6 +35,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -37,13 +44,14 @@
 #include <vector>
 
 #include <portico/cache/adapter.hpp>
-#include <portico/cache/rocksdb_adapter.hpp>
+#include <portico/cache/rocksdb_options.hpp>
 
-#include "engine/access_buffer.hpp"
-#include "engine/database.hpp"
-#include "engine/encoding.hpp"
-#include "engine/key_locks.hpp"
-#include "engine/tag_epochs.hpp"
+#include "rocksdb/access_buffer.hpp"
+#include "rocksdb/database.hpp"
+#include "rocksdb/encoding.hpp"
+#include "rocksdb/key_locks.hpp"
+#include "rocksdb/tag_epochs.hpp"
+#include "rocksdb/visibility.hpp"
 
 namespace portico::cache::internal {
 
@@ -91,26 +99,31 @@ class Store {
   // Removes from `found` the entries that earlier epochs of other tags erased already.
   void drop_erased_by_other_tags(std::vector<ErasedCandidate>& found);
 
+  // Entries rewritten per batch by the bulk operations: bounds lock hold times and batch sizes.
+  static constexpr std::size_t kChunk = 512;
+  // Ledger entries settled per batch by cleanup_expired(), which stops writers meanwhile.
+  static constexpr std::size_t kSettleSlice = 8192;
+
   // Whether a record of the id in `index_key` with `header` has that key in `family`
   // (tags or namespaces).
   static bool indexes_under(const RecordHeader& header, Family family, std::string_view index_key);
+  // Appends to `targets` the entries indexed under `group` in `family` (tags or namespaces)
+  // whose generation is at most `max_generation`.
+  void collect_group(Family family, std::string_view group, std::vector<EraseTarget>& targets,
+                     std::int64_t max_generation = std::numeric_limits<std::int64_t>::max());
   // Both return the number of live (unexpired) entries erased.
   std::size_t erase_targets(std::vector<EraseTarget> targets);
   std::size_t erase_chunk(std::vector<EraseTarget>& chunk, std::int64_t now_ns);
   // Settles up to one slice of the ledger below `upper`; returns the entries settled.
   std::size_t settle_ledger_slice(const std::string& upper, std::string& resume, std::int64_t now_ns);
-  bool below_watermark(std::int64_t expires_ns) const;
   // The created_ns of a record set now. REQUIRES: the entry's stripe (or the bulk lock) held.
   std::int64_t next_generation(std::int64_t now_ns);
-  bool is_expired(const RecordHeader& header, std::int64_t now_ns) const;
-  // Whether the entry count includes the stored record `header` of `id` (see the rules above).
-  bool is_counted(std::string_view id, const RecordHeader& header, std::int64_t now_ns);
-  // Adds one entry's record and index entries to `batch`, replacing the old record's
-  // (`old_status` says whether there was one), and the change of the entry count to
-  // `count_delta`.
+  // Adds one entry's record and index entries to `batch`, replacing those of `old_record`
+  // (the stored record, if any), and the change of the entry count to `count_delta`.
   void add_set(rocksdb::WriteBatch& batch, std::string_view id, const CacheKey& key,
-               const Value& value, std::optional<Ttl> ttl, const rocksdb::Status& old_status,
-               const rocksdb::PinnableSlice& old, std::int64_t now_ns, std::int64_t& count_delta);
+               const Value& value, std::optional<Ttl> ttl,
+               std::optional<std::string_view> old_record, std::int64_t now_ns,
+               std::int64_t& count_delta);
   void add_index_puts(rocksdb::WriteBatch& batch, std::string_view id, const CacheKey& key,
                       const RecordHeader& header);
   void add_index_deletes(rocksdb::WriteBatch& batch, std::string_view id, const CacheKey& key,
@@ -138,8 +151,8 @@ class Store {
   std::mutex flush_mutex_;
   std::atomic<std::uint64_t> hits_{0};
   std::atomic<std::uint64_t> misses_{0};
-  std::atomic<std::int64_t> cleanup_watermark_;  // written under the exclusive bulk lock
-  TagEpochs epochs_;                             // raised under the exclusive bulk lock
+  // Epochs are raised and the watermark moved under the exclusive bulk lock.
+  Visibility visibility_;
   std::atomic<std::int64_t> newest_generation_;  // the highest created_ns stored
   // The stored entry count as this instance's writes leave it. Reading the stored one merges
   // every count operand still in the memtable, one per set: tens of milliseconds after some

@@ -1,4 +1,4 @@
-#include "engine/tag_epochs.hpp"
+#include "rocksdb/tag_epochs.hpp"
 
 #include <algorithm>
 #include <memory>
@@ -7,7 +7,7 @@
 #include <fmt/format.h>
 #include <rocksdb/iterator.h>
 
-#include "engine/counter_merge.hpp"
+#include "rocksdb/counter_merge.hpp"
 
 namespace portico::cache::internal {
 

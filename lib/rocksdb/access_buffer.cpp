@@ -1,4 +1,4 @@
-#include "engine/access_buffer.hpp"
+#include "rocksdb/access_buffer.hpp"
 
 #include <algorithm>
 #include <functional>

@@ -21,9 +21,10 @@
 #include <rocksdb/status.h>
 #include <rocksdb/write_batch.h>
 
-#include <portico/cache/rocksdb_adapter.hpp>
+#include <portico/cache/rocksdb_options.hpp>
 
-#include "engine/expiry_filter.hpp"
+#include "rocksdb/cache_directory.hpp"
+#include "rocksdb/expiry_filter.hpp"
 
 namespace portico::cache::internal {
 
@@ -36,6 +37,8 @@ inline constexpr std::string_view kMetaFormatVersion = "format_version";
 inline constexpr std::string_view kMetaEntryCount = "entry_count";
 inline constexpr std::string_view kMetaHits = "hits";
 inline constexpr std::string_view kMetaMisses = "misses";
+// Entries removed to stay within the disk budget.
+inline constexpr std::string_view kMetaEvictions = "evictions";
 // The upper bound of the last cleanup_expired(): every ledger entry below it is settled.
 inline constexpr std::string_view kMetaCleanupWatermark = "cleanup_watermark";
 // Followed by a tag: the epoch of that tag's pending invalidation (see TagEpochs).
@@ -54,6 +57,8 @@ struct OpenRequest {
   std::filesystem::path secondary_dir{};  // for OpenMode::secondary
 };
 
+struct DatabaseLayout;
+
 class Database {
  public:
   explicit Database(const OpenRequest& request);
@@ -71,13 +76,15 @@ class Database {
 
   // Reads a counter of the meta family: 0 / nullopt when absent.
   std::int64_t read_counter(std::string_view name);
-  std::optional<std::int64_t> read_optional_counter(std::string_view name);
+  std::optional<std::int64_t> read_optional_counter(std::string_view name,
+                                                    const rocksdb::ReadOptions& read = {});
   // For a secondary instance: catch up with the primary's latest writes.
   void catch_up();
 
  private:
   std::filesystem::path dir_;
   OpenMode mode_;
+  DirectoryClaim claim_;  // read-write only; released after the database closes
   std::uint32_t format_version_ = 0;
   std::shared_ptr<rocksdb::Cache> block_cache_;
   std::shared_ptr<ExpiryFilterFactory> data_filter_;
@@ -86,6 +93,11 @@ class Database {
   rocksdb::ColumnFamilyHandle* default_handle_ = nullptr;
   std::unique_ptr<rocksdb::DB> db_;
 
+  // The steps of opening, in order; each throws on failure.
+  static void validate(const RocksDBOptions& options);
+  void open(DatabaseLayout& layout, const std::filesystem::path& secondary_dir);
+  void check_format_version();
+  void write_format_version(std::string_view what);
   void close() noexcept;
 };
 

@@ -25,8 +25,8 @@
 #include <utility>
 #include <vector>
 
-#include "engine/database.hpp"
-#include "engine/encoding.hpp"
+#include "rocksdb/database.hpp"
+#include "rocksdb/encoding.hpp"
 
 namespace portico::cache::internal {
 
