@@ -9,6 +9,8 @@ namespace portico::cache::internal {
 namespace {
 
 constexpr std::size_t kMinSlots = 64;
+// Arena bytes of erased ids tolerated before a rebuild reclaims them.
+constexpr std::size_t kMinDeadBytes = 4096;
 
 // The smallest power-of-two slot count that holds `entries` at a load of at most 1/2, so
 // that a table sized for one interval's ids takes the next interval's without growing.
@@ -40,7 +42,12 @@ AccessBuffer::Table::Slot* AccessBuffer::Table::find(std::string_view id, std::s
 
 PendingAccess& AccessBuffer::Table::find_or_add(std::string_view id, std::size_t hash) {
   if (Slot* slot = find(id, hash)) return slot->access;
-  if ((occupied_ + 1) * 4 > slots_.size() * 3) grow();
+  // Rebuilt when tombstones would lengthen probes too much, or when the bytes of erased ids
+  // (a set between hits forgets an id, the next hit appends it again) outweigh the live ones.
+  if ((occupied_ + 1) * 4 > slots_.size() * 3 ||
+      (dead_bytes_ > kMinDeadBytes && dead_bytes_ * 2 > arena_.size())) {
+    grow();
+  }
   const std::size_t mask = slots_.size() - 1;
   std::size_t i = hash & mask;
   while (slots_[i].state == SlotState::full) i = (i + 1) & mask;
@@ -55,15 +62,20 @@ PendingAccess& AccessBuffer::Table::find_or_add(std::string_view id, std::size_t
 
 void AccessBuffer::Table::erase(std::string_view id, std::size_t hash) {
   // The slot stays occupied (a tombstone) so that later probes still pass over it; its id
-  // bytes stay in the arena until the next drain.
+  // bytes stay in the arena until the next grow() or drain.
   if (Slot* slot = find(id, hash)) {
     slot->state = SlotState::erased;
+    dead_bytes_ += slot->length;
     --size_;
   }
 }
 
 void AccessBuffer::Table::grow() {
+  // Tombstones and the arena bytes of erased ids go too, so that set/get churn on the same
+  // keys keeps the table bounded by the number of distinct live ids, not by the hits.
   std::vector<Slot> old = std::move(slots_);
+  std::string old_arena = std::move(arena_);
+  arena_ = std::string();
   slots_.assign(slots_for(size_ + 1), Slot{});
   const std::size_t mask = slots_.size() - 1;
   for (const Slot& slot : old) {
@@ -71,8 +83,11 @@ void AccessBuffer::Table::grow() {
     std::size_t i = slot.hash & mask;
     while (slots_[i].state != SlotState::empty) i = (i + 1) & mask;
     slots_[i] = slot;
+    slots_[i].offset = arena_.size();
+    arena_.append(old_arena, slot.offset, slot.length);
   }
   occupied_ = size_;
+  dead_bytes_ = 0;
 }
 
 void AccessBuffer::Table::take_into(std::vector<std::pair<std::string, PendingAccess>>& out) const {
@@ -97,6 +112,15 @@ std::uint64_t AccessBuffer::record_hit(std::string_view id, std::int64_t created
   access.hits += 1;
   access.last_accessed_ns = std::max(access.last_accessed_ns, now_ns);
   return access.hits;
+}
+
+std::size_t AccessBuffer::memory_bytes() const {
+  std::size_t bytes = 0;
+  for (const Shard& shard : shards_) {
+    std::lock_guard lock(shard.mutex);
+    bytes += shard.table.memory_bytes();
+  }
+  return bytes;
 }
 
 void AccessBuffer::forget(std::string_view id) {

@@ -40,6 +40,8 @@ class AccessBuffer {
   // Takes everything pending, leaving the buffer empty.
   std::vector<std::pair<std::string, PendingAccess>> drain();
   void clear();
+  // Heap bytes held: bounded by the distinct ids hit since the last drain, not by the hits.
+  std::size_t memory_bytes() const;
 
  private:
   // One shard's pending records: linear probing over a power-of-two slot array.
@@ -55,6 +57,9 @@ class AccessBuffer {
     void take_into(std::vector<std::pair<std::string, PendingAccess>>& out) const;
     std::size_t size() const { return size_; }
     std::size_t id_bytes() const { return arena_.size(); }
+    std::size_t memory_bytes() const {
+      return slots_.capacity() * sizeof(Slot) + arena_.capacity();
+    }
 
    private:
     enum class SlotState : std::uint8_t { empty, full, erased };
@@ -74,10 +79,11 @@ class AccessBuffer {
     std::string arena_;
     std::size_t occupied_ = 0;  // full and erased slots: both lengthen probe sequences
     std::size_t size_ = 0;      // full slots
+    std::size_t dead_bytes_ = 0;  // arena bytes of erased ids
   };
 
   struct Shard {
-    std::mutex mutex;
+    mutable std::mutex mutex;
     Table table;
   };
   // The fresh table a drain puts in place of `shard`'s, sized like its current one.

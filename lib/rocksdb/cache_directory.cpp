@@ -88,6 +88,28 @@ DirectoryClaim& DirectoryClaim::operator=(DirectoryClaim&& other) noexcept {
   return *this;
 }
 
+void require_private_directory(const std::filesystem::path& dir) {
+  struct stat info {};
+  if (::lstat(dir.c_str(), &info) != 0) {
+    throw IoError(fmt::format("cannot inspect cache directory {}: {}", dir, std::strerror(errno)));
+  }
+  if (S_ISLNK(info.st_mode)) {
+    throw CacheError(fmt::format(
+        "refusing cache directory {}: it is a symbolic link; give the real directory", dir));
+  }
+  if (info.st_uid != ::geteuid()) {
+    throw CacheError(fmt::format(
+        "refusing cache directory {}: it belongs to user {}, not to this user ({})", dir,
+        info.st_uid, ::geteuid()));
+  }
+  if ((info.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+    throw CacheError(fmt::format(
+        "refusing cache directory {}: group or others may write it (mode {:o}); "
+        "chmod 700 it",
+        dir, info.st_mode & 07777));
+  }
+}
+
 void create_private_directories(const std::filesystem::path& dir) {
   std::filesystem::path partial;
   for (const auto& part : dir) {

@@ -55,6 +55,10 @@ class DirectoryClaim {
 // Creates `dir` and its missing parents with mode 0700 (whatever the umask).
 void create_private_directories(const std::filesystem::path& dir);
 
+// Refuses (CacheError) a cache directory that is a symlink, is not owned by the effective
+// user, or that group or others may write: another user could plant files or symlinks in it.
+void require_private_directory(const std::filesystem::path& dir);
+
 // The InUseError for `dir`, naming its lock file and, when known, the process holding it.
 InUseError in_use_error(const std::filesystem::path& dir, const LockState& lock);
 

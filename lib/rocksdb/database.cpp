@@ -15,6 +15,7 @@
 #include "rocksdb/counter_merge.hpp"
 #include "rocksdb/database_layout.hpp"
 #include "rocksdb/encoding.hpp"
+#include "rocksdb/private_file_system.hpp"
 
 namespace portico::cache::internal {
 
@@ -68,10 +69,13 @@ Database::Database(const OpenRequest& request) : dir_(request.dir), mode_(reques
     // Before anything is opened: a second read-write open in this process fails here.
     claim_ = DirectoryClaim(dir_);
     create_private_directories(dir_);
+    require_private_directory(dir_);
+    make_files_private(dir_.string());
   } else if (!std::filesystem::is_directory(dir_)) {
     throw CacheError(fmt::format("cannot open {} read-only: no such cache directory", dir_));
   }
-  DatabaseLayout layout = make_layout(request.options, mode_);
+  DatabaseLayout layout = make_layout(request.options, mode_, request.file_system);
+  env_ = std::move(layout.env);
   block_cache_ = layout.block_cache;
   data_filter_ = layout.data_filter;
   index_filter_ = layout.index_filter;

@@ -18,6 +18,8 @@
 
 #include <rocksdb/cache.h>
 #include <rocksdb/db.h>
+#include <rocksdb/env.h>
+#include <rocksdb/file_system.h>
 #include <rocksdb/status.h>
 #include <rocksdb/write_batch.h>
 
@@ -39,6 +41,8 @@ inline constexpr std::string_view kMetaHits = "hits";
 inline constexpr std::string_view kMetaMisses = "misses";
 // Entries removed to stay within the disk budget.
 inline constexpr std::string_view kMetaEvictions = "evictions";
+// Maintenance chores (cleanup, purge, access flush) that failed.
+inline constexpr std::string_view kMetaMaintenanceFailures = "maintenance_failures";
 // The upper bound of the last cleanup_expired(): every ledger entry below it is settled.
 inline constexpr std::string_view kMetaCleanupWatermark = "cleanup_watermark";
 // Followed by a tag: the epoch of that tag's pending invalidation (see TagEpochs).
@@ -55,6 +59,8 @@ struct OpenRequest {
   RocksDBOptions options{};
   OpenMode mode = OpenMode::read_write;
   std::filesystem::path secondary_dir{};  // for OpenMode::secondary
+  // The file system under the database (RocksDB's default when null): tests inject faults.
+  std::shared_ptr<rocksdb::FileSystem> file_system{};
 };
 
 struct DatabaseLayout;
@@ -86,6 +92,7 @@ class Database {
   OpenMode mode_;
   DirectoryClaim claim_;  // read-write only; released after the database closes
   std::uint32_t format_version_ = 0;
+  std::unique_ptr<rocksdb::Env> env_;  // the database's file system; outlives db_
   std::shared_ptr<rocksdb::Cache> block_cache_;
   std::shared_ptr<ExpiryFilterFactory> data_filter_;
   std::shared_ptr<ExpiryFilterFactory> index_filter_;

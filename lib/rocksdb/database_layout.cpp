@@ -7,6 +7,7 @@
 
 #include "rocksdb/counter_merge.hpp"
 #include "rocksdb/database.hpp"
+#include "rocksdb/private_file_system.hpp"
 
 namespace portico::cache::internal {
 
@@ -29,8 +30,12 @@ rocksdb::CompressionType compression_type(Compression compression) {
 
 }  // namespace
 
-DatabaseLayout make_layout(const RocksDBOptions& opts, OpenMode mode) {
+DatabaseLayout make_layout(const RocksDBOptions& opts, OpenMode mode,
+                           std::shared_ptr<rocksdb::FileSystem> file_system) {
   DatabaseLayout layout;
+  if (!file_system) file_system = rocksdb::FileSystem::Default();
+  layout.env = rocksdb::NewCompositeEnv(std::make_shared<PrivateFileSystem>(file_system));
+  layout.db.env = layout.env.get();
   rocksdb::DBOptions& db_options = layout.db;
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;

@@ -10,6 +10,7 @@
 
 #include <rocksdb/cache.h>
 #include <rocksdb/db.h>
+#include <rocksdb/env.h>
 #include <rocksdb/file_system.h>
 
 #include <portico/cache/rocksdb_options.hpp>
@@ -27,8 +28,14 @@ struct DatabaseLayout {
   std::shared_ptr<rocksdb::Cache> block_cache{};
   std::shared_ptr<ExpiryFilterFactory> data_filter{};
   std::shared_ptr<ExpiryFilterFactory> index_filter{};
+  // The Env over PrivateFileSystem (over `file_system`); db.env points at it, so it must
+  // outlive the database.
+  std::unique_ptr<rocksdb::Env> env{};
 };
 
-DatabaseLayout make_layout(const RocksDBOptions& options, OpenMode mode);
+// `file_system`: what the database's files go through (RocksDB's default when null; tests
+// inject faults here). PrivateFileSystem always wraps it.
+DatabaseLayout make_layout(const RocksDBOptions& options, OpenMode mode,
+                           std::shared_ptr<rocksdb::FileSystem> file_system = {});
 
 }  // namespace portico::cache::internal

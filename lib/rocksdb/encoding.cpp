@@ -222,6 +222,14 @@ void read_header_start(HeaderReader& reader, RecordHeader& header) {
 
 }  // namespace
 
+std::optional<DecodedRecord> decode_record_if_intact(std::string_view bytes) {
+  try {
+    return decode_record(bytes);
+  } catch (const CorruptionError&) {
+    return std::nullopt;
+  }
+}
+
 DecodedRecord decode_record(std::string_view bytes) {
   DecodedRecord record;
   HeaderReader reader(bytes);

@@ -75,6 +75,9 @@ struct DecodedRecord {
 };
 // Throws CorruptionError when `bytes` is not a record.
 DecodedRecord decode_record(std::string_view bytes);
+// The same, or nullopt when `bytes` is damaged: for writers, which treat a damaged record as
+// absent and uncounted so that it can always be overwritten or erased.
+std::optional<DecodedRecord> decode_record_if_intact(std::string_view bytes);
 // Only the expiry, for the compaction filter: false when undecodable.
 bool decode_record_expiry(std::string_view bytes, std::optional<std::int64_t>& expires_ns);
 

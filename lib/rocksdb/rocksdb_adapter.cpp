@@ -1,5 +1,13 @@
 #include <portico/cache/rocksdb_adapter.hpp>
 
+#include <array>
+#include <atomic>
+#include <cstdio>
+#include <exception>
+
+#include <fmt/format.h>
+
+#include "core/event_sink.hpp"
 #include "rocksdb/database.hpp"
 #include "rocksdb/store.hpp"
 #include "util/periodic_task.hpp"
@@ -14,14 +22,19 @@ class RocksDBCacheAdapter::Impl {
                   .options = options,
                   .mode = options.read_only ? internal::OpenMode::read_only
                                             : internal::OpenMode::read_write}),
-              options) {
+              options),
+        events(options.on_event) {
     if (options.maintenance_interval && !options.read_only) {
-      maintenance.start(*options.maintenance_interval, [this] {
-        store.cleanup_expired();
-        store.purge_erased();
-        store.flush();
-      });
+      maintenance.start(*options.maintenance_interval, [this] { run_maintenance(); });
     }
+  }
+
+  // Each chore fails on its own: a damaged record that stops the purge must not stop the
+  // cleanup or the flush of access data.
+  void run_maintenance() {
+    run_chore(Chore::cleanup, [this] { store.cleanup_expired(); });
+    run_chore(Chore::purge, [this] { store.purge_erased(); });
+    run_chore(Chore::flush, [this] { store.flush(); });
   }
 
   ~Impl() {
@@ -35,7 +48,40 @@ class RocksDBCacheAdapter::Impl {
   }
 
   internal::Store store;
-  internal::PeriodicTask maintenance;
+  internal::EventSink events;
+  internal::PeriodicTask maintenance;  // last: stopped first
+
+ private:
+  enum class Chore : std::size_t { cleanup, purge, flush };
+  static constexpr std::array<const char*, 3> kChoreNames = {"cleanup_expired", "purge",
+                                                             "access flush"};
+
+  template <class Run>
+  void run_chore(Chore chore, Run&& run) {
+    try {
+      run();
+    } catch (const std::exception& e) {
+      report_failure(chore, e.what());
+    } catch (...) {
+      report_failure(chore, "unknown failure");
+    }
+  }
+
+  void report_failure(Chore chore, const char* what) {
+    const std::string message = fmt::format("maintenance chore '{}' of cache {} failed: {}",
+                                            kChoreNames[static_cast<std::size_t>(chore)],
+                                            store.database().dir().string(), what);
+    store.note_maintenance_failure();
+    // Logged once per chore and cache; every failure is counted and reported as an event.
+    if (!logged[static_cast<std::size_t>(chore)].exchange(true)) {
+      std::fprintf(stderr, "portico-cache: %s (later failures are counted, not logged)\n",
+                   message.c_str());
+    }
+    events.emit(CacheEvent{.kind = EventKind::maintenance_failed, .message = message,
+                           .key = {}, .count = 1});
+  }
+
+  std::array<std::atomic<bool>, 3> logged{};
 };
 
 RocksDBCacheAdapter::RocksDBCacheAdapter(std::filesystem::path dir, RocksDBOptions options)

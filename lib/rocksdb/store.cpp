@@ -22,6 +22,8 @@ Store::Store(std::unique_ptr<Database> database, RocksDBOptions options)
   misses_flushed_ = static_cast<std::uint64_t>(db_->read_counter(kMetaMisses));
   hits_ = hits_flushed_;
   misses_ = misses_flushed_;
+  failures_flushed_ = static_cast<std::uint64_t>(db_->read_counter(kMetaMaintenanceFailures));
+  maintenance_failures_ = failures_flushed_;
   entry_count_ = db_->read_counter(kMetaEntryCount);
   visibility_.load();
   newest_generation_ = std::max(newest_created_ns(*db_), visibility_.epochs().highest());
@@ -46,15 +48,15 @@ void Store::require_writable() const {
   }
 }
 
-void Store::write(rocksdb::WriteBatch& batch, bool durable) {
+void Store::write(Batch& batch, bool durable) {
   rocksdb::WriteOptions options;
   options.sync = durable && options_.sync_writes;
-  check(db_->db().Write(options, &batch), "writing to the cache");
+  check(db_->db().Write(options, &batch.raw()), "writing to the cache");
 }
 
-void Store::write_counted(rocksdb::WriteBatch& batch, std::int64_t count_delta) {
+void Store::write_counted(Batch& batch, std::int64_t count_delta) {
   if (count_delta != 0) {
-    batch.Merge(db_->family(Family::meta), kEntryCountKey, encode_counter(count_delta));
+    batch.merge(db_->family(Family::meta), kEntryCountKey, encode_counter(count_delta));
   }
   write(batch, true);
   entry_count_.fetch_add(count_delta, std::memory_order_relaxed);
@@ -62,29 +64,29 @@ void Store::write_counted(rocksdb::WriteBatch& batch, std::int64_t count_delta) 
 
 // --- index entries ---------------------------------------------------------------------------
 
-void Store::add_index_puts(rocksdb::WriteBatch& batch, std::string_view id, const CacheKey& key,
+void Store::add_index_puts(Batch& batch, std::string_view id, const CacheKey& key,
                            const RecordHeader& header) {
   const std::string index_value = encode_index_value(header.created_ns, header.expires_ns);
   for (const std::string& tag : header.tags) {
-    batch.Put(db_->family(Family::tags), group_index_key(tag, id), index_value);
+    batch.put(db_->family(Family::tags), group_index_key(tag, id), index_value);
   }
-  if (key.ns) batch.Put(db_->family(Family::namespaces), group_index_key(*key.ns, id), index_value);
-  batch.Put(db_->family(Family::created), created_index_key(header.created_ns, id), index_value);
+  if (key.ns) batch.put(db_->family(Family::namespaces), group_index_key(*key.ns, id), index_value);
+  batch.put(db_->family(Family::created), created_index_key(header.created_ns, id), index_value);
   if (header.expires_ns && !visibility_.below_watermark(*header.expires_ns)) {
-    batch.Put(db_->family(Family::expiry),
-              expiry_index_key(*header.expires_ns, header.created_ns, id), rocksdb::Slice());
+    batch.put(db_->family(Family::expiry),
+              expiry_index_key(*header.expires_ns, header.created_ns, id), std::string_view());
   }
 }
 
-void Store::add_index_deletes(rocksdb::WriteBatch& batch, std::string_view id,
+void Store::add_index_deletes(Batch& batch, std::string_view id,
                               const CacheKey& key, const RecordHeader& header) {
   for (const std::string& tag : header.tags) {
-    batch.Delete(db_->family(Family::tags), group_index_key(tag, id));
+    batch.del(db_->family(Family::tags), group_index_key(tag, id));
   }
-  if (key.ns) batch.Delete(db_->family(Family::namespaces), group_index_key(*key.ns, id));
-  batch.Delete(db_->family(Family::created), created_index_key(header.created_ns, id));
+  if (key.ns) batch.del(db_->family(Family::namespaces), group_index_key(*key.ns, id));
+  batch.del(db_->family(Family::created), created_index_key(header.created_ns, id));
   if (header.expires_ns) {
-    batch.Delete(db_->family(Family::expiry),
+    batch.del(db_->family(Family::expiry),
                  expiry_index_key(*header.expires_ns, header.created_ns, id));
   }
 }

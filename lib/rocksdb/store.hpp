@@ -47,6 +47,7 @@
 #include <portico/cache/rocksdb_options.hpp>
 
 #include "rocksdb/access_buffer.hpp"
+#include "rocksdb/batch.hpp"
 #include "rocksdb/database.hpp"
 #include "rocksdb/encoding.hpp"
 #include "rocksdb/key_locks.hpp"
@@ -77,6 +78,12 @@ class Store {
   CacheStats stats();
   void flush();
   void compact();
+  // Counts a failed maintenance chore; persisted with the next flush (meta key
+  // kMetaMaintenanceFailures), shown by cache-inspect stats.
+  void note_maintenance_failure() { maintenance_failures_.fetch_add(1, std::memory_order_relaxed); }
+  std::uint64_t maintenance_failures() const {
+    return maintenance_failures_.load(std::memory_order_relaxed);
+  }
 
   Database& database() { return *db_; }
 
@@ -120,26 +127,26 @@ class Store {
   std::int64_t next_generation(std::int64_t now_ns);
   // Adds one entry's record and index entries to `batch`, replacing those of `old_record`
   // (the stored record, if any), and the change of the entry count to `count_delta`.
-  void add_set(rocksdb::WriteBatch& batch, std::string_view id, const CacheKey& key,
+  void add_set(Batch& batch, std::string_view id, const CacheKey& key,
                const Value& value, std::optional<Ttl> ttl,
                std::optional<std::string_view> old_record, std::int64_t now_ns,
                std::int64_t& count_delta);
-  void add_index_puts(rocksdb::WriteBatch& batch, std::string_view id, const CacheKey& key,
+  void add_index_puts(Batch& batch, std::string_view id, const CacheKey& key,
                       const RecordHeader& header);
-  void add_index_deletes(rocksdb::WriteBatch& batch, std::string_view id, const CacheKey& key,
+  void add_index_deletes(Batch& batch, std::string_view id, const CacheKey& key,
                          const RecordHeader& header);
   std::optional<CacheEntry> read_hit(const CacheKey& key, std::string_view id,
                                      std::string_view bytes, std::int64_t now_ns);
   void count_miss() { misses_.fetch_add(1, std::memory_order_relaxed); }
-  void write(rocksdb::WriteBatch& batch, bool durable);
+  void write(Batch& batch, bool durable);
   // Writes `batch` durably with the change of the entry count, in `meta` and in entry_count_.
-  void write_counted(rocksdb::WriteBatch& batch, std::int64_t count_delta);
+  void write_counted(Batch& batch, std::int64_t count_delta);
   // Adds the pending access data of `group` (ids in `stripes`, see KeyLocks) to the records.
   void write_access(const std::vector<const std::pair<std::string, PendingAccess>*>& group,
                     const std::vector<std::size_t>& stripes);
   // The rewrites of `group`'s records with their pending access data added (entries since
   // replaced or erased are left out).
-  rocksdb::WriteBatch access_batch(
+  Batch access_batch(
       const std::vector<const std::pair<std::string, PendingAccess>*>& group);
   void require_writable() const;
   std::int64_t now_ns() const;
@@ -158,7 +165,9 @@ class Store {
   // every count operand still in the memtable, one per set: tens of milliseconds after some
   // 10^5 sets.
   std::atomic<std::int64_t> entry_count_{0};
+  std::atomic<std::uint64_t> maintenance_failures_{0};
   std::uint64_t hits_flushed_ = 0;    // guarded by flush_mutex_
+  std::uint64_t failures_flushed_ = 0;  // guarded by flush_mutex_
   std::uint64_t misses_flushed_ = 0;  // guarded by flush_mutex_
 };
 

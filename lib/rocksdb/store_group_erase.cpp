@@ -75,7 +75,7 @@ std::size_t Store::erase_tagged(const std::vector<std::string>& tags) {
   // Epochs cover every stored generation; later sets take higher ones.
   const std::int64_t epoch = std::max(
       {now, newest_generation_.load(std::memory_order_relaxed), visibility_.epochs().highest()});
-  rocksdb::WriteBatch batch;
+  Batch batch;
   std::int64_t count_delta = 0;
   std::size_t unexpired = 0;
   for (const ErasedCandidate& entry : found) {
@@ -90,14 +90,14 @@ std::size_t Store::erase_tagged(const std::vector<std::string>& tags) {
     // An expired entry (or one the filter dropped) is counted while its ledger entry is left.
     const bool expired = now > *expires;
     if (expired && !visibility_.ledger_holds(entry.id, header)) continue;
-    batch.Delete(db_->family(Family::expiry),
+    batch.del(db_->family(Family::expiry),
                  expiry_index_key(*expires, entry.index.created_ns, entry.id));
     --count_delta;
     if (!expired) ++unexpired;
   }
   const std::string encoded_epoch = encode_counter(epoch);
   for (const std::string* tag : epoch_tags) {
-    batch.Put(db_->family(Family::meta), TagEpochs::stored_key(*tag), encoded_epoch);
+    batch.put(db_->family(Family::meta), TagEpochs::stored_key(*tag), encoded_epoch);
   }
   write_counted(batch, count_delta);
   for (const std::string* tag : epoch_tags) visibility_.epochs().raise(*tag, epoch);
@@ -107,10 +107,17 @@ std::size_t Store::erase_tagged(const std::vector<std::string>& tags) {
 void Store::drop_erased_by_other_tags(std::vector<ErasedCandidate>& found) {
   // Only an entry created at or before some epoch can be erased already (by another tag's);
   // its record tells which tags it has. Usually there is none, and nothing is read.
+  // So can an id found under two generations (an index entry a damaged record's
+  // replacement could not delete): its record tells which generation is live.
   const std::int64_t highest = visibility_.epochs().highest();
+  const auto same_id = [&](std::size_t i, std::size_t j) {
+    return j < found.size() && found[i].id == found[j].id;
+  };
   std::vector<std::size_t> doubtful;
   for (std::size_t i = 0; i < found.size(); ++i) {
-    if (found[i].index.created_ns <= highest) doubtful.push_back(i);
+    if (found[i].index.created_ns <= highest || (i > 0 && same_id(i - 1, i)) || same_id(i, i + 1)) {
+      doubtful.push_back(i);
+    }
   }
   if (doubtful.empty()) return;
   std::vector<rocksdb::Slice> slices;
@@ -122,8 +129,11 @@ void Store::drop_erased_by_other_tags(std::vector<ErasedCandidate>& found) {
     // A record the filter dropped is handled as expired.
     const std::optional<std::string_view> record = records.find(j, "reading an entry to erase it");
     if (!record) continue;
-    const RecordHeader header = decode_record(*record).header;
-    if (header.created_ns == found[doubtful[j]].index.created_ns && visibility_.is_erased(header)) {
+    const std::optional<DecodedRecord> decoded = decode_record_if_intact(*record);
+    // A damaged record is no entry, nor is another generation than the index entry's: nothing
+    // to erase or count.
+    if (!decoded || decoded->header.created_ns != found[doubtful[j]].index.created_ns ||
+        visibility_.is_erased(decoded->header)) {
       drop[doubtful[j]] = true;
     }
   }

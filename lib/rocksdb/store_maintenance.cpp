@@ -26,8 +26,8 @@ std::size_t Store::purge_erased() {
     erase_targets(std::move(targets));
     const auto guard = locks_.lock_bulk();
     if (visibility_.epochs().epoch_of(tag) != epoch) continue;  // raised meanwhile: the next purge
-    rocksdb::WriteBatch batch;
-    batch.Delete(db_->family(Family::meta), TagEpochs::stored_key(tag));
+    Batch batch;
+    batch.del(db_->family(Family::meta), TagEpochs::stored_key(tag));
     write(batch, true);
     visibility_.epochs().retire(tag, epoch);
   }
@@ -89,9 +89,9 @@ std::size_t Store::settle_ledger_slice(const std::string& upper, std::string& re
       count < kSettleSlice ? now : decode_expiry_index_key(last)->expires_ns;
   const std::int64_t watermark = std::max(
       bound, visibility_.watermark().value_or(std::numeric_limits<std::int64_t>::min()));
-  rocksdb::WriteBatch batch;
-  batch.DeleteRange(db_->family(Family::expiry), first, resume);
-  batch.Put(db_->family(Family::meta), kCleanupWatermarkKey, encode_counter(watermark));
+  Batch batch;
+  batch.delete_range(db_->family(Family::expiry), first, resume);
+  batch.put(db_->family(Family::meta), kCleanupWatermarkKey, encode_counter(watermark));
   write_counted(batch, -static_cast<std::int64_t>(count));
   visibility_.raise_watermark(watermark);
   return count;
@@ -125,20 +125,22 @@ void Store::flush() {
     begin = end;
   }
 
-  const std::uint64_t hits = hits_.load();
-  const std::uint64_t misses = misses_.load();
-  rocksdb::WriteBatch totals;
-  if (hits != hits_flushed_) {
-    totals.Merge(db_->family(Family::meta), std::string(kMetaHits),
-                 encode_counter(static_cast<std::int64_t>(hits - hits_flushed_)));
-  }
-  if (misses != misses_flushed_) {
-    totals.Merge(db_->family(Family::meta), std::string(kMetaMisses),
-                 encode_counter(static_cast<std::int64_t>(misses - misses_flushed_)));
-  }
-  if (totals.Count() > 0) write(totals, false);
-  hits_flushed_ = hits;
-  misses_flushed_ = misses;
+  // Each running total goes to disk as the increment since the last flush.
+  Batch totals;
+  std::vector<std::pair<std::uint64_t*, std::uint64_t>> flushed;
+  const auto add_total = [&](std::string_view name, const std::atomic<std::uint64_t>& total,
+                             std::uint64_t& already_flushed) {
+    const std::uint64_t now_total = total.load();
+    if (now_total == already_flushed) return;
+    totals.merge(db_->family(Family::meta), name,
+                 encode_counter(static_cast<std::int64_t>(now_total - already_flushed)));
+    flushed.emplace_back(&already_flushed, now_total);
+  };
+  add_total(kMetaHits, hits_, hits_flushed_);
+  add_total(kMetaMisses, misses_, misses_flushed_);
+  add_total(kMetaMaintenanceFailures, maintenance_failures_, failures_flushed_);
+  if (totals.count() > 0) write(totals, false);
+  for (auto [already_flushed, now_total] : flushed) *already_flushed = now_total;
 }
 
 void Store::write_access(const std::vector<const std::pair<std::string, PendingAccess>*>& group,
@@ -149,31 +151,33 @@ void Store::write_access(const std::vector<const std::pair<std::string, PendingA
   // a concurrent set of an entry it read before the set. Then the group is read again, under
   // the locks.
   const KeyLocks::Versions noted = locks_.versions_of(stripes);
-  rocksdb::WriteBatch batch = access_batch(group);
+  Batch batch = access_batch(group);
   const auto guard = locks_.lock_stripes(stripes);
   if (!locks_.unchanged_since(noted, stripes)) batch = access_batch(group);
-  if (batch.Count() > 0) write(batch, false);
+  if (batch.count() > 0) write(batch, false);
 }
 
-rocksdb::WriteBatch Store::access_batch(
+Batch Store::access_batch(
     const std::vector<const std::pair<std::string, PendingAccess>*>& group) {
   std::vector<rocksdb::Slice> slices;
   slices.reserve(group.size());
   for (const auto* item : group) slices.emplace_back(slice(item->first));
   const MultiGetResult records = read_many(*db_, Family::data, slices);
-  rocksdb::WriteBatch batch;
+  Batch batch;
   for (std::size_t i = 0; i < slices.size(); ++i) {
     const std::optional<std::string_view> bytes =
         records.find(i, "reading an entry to record its hits");
     if (!bytes) continue;
-    DecodedRecord record = decode_record(*bytes);
+    std::optional<DecodedRecord> decoded = decode_record_if_intact(*bytes);
+    if (!decoded) continue;  // damaged: its hits are dropped with it
+    DecodedRecord& record = *decoded;
     const PendingAccess& access = group[i]->second;
     if (record.header.created_ns != access.created_ns) continue;  // replaced meanwhile
     if (visibility_.is_erased(record.header)) continue;
     record.header.hit_count += access.hits;
     record.header.last_accessed_ns =
         std::max(record.header.last_accessed_ns, access.last_accessed_ns);
-    batch.Put(db_->family(Family::data), slices[i],
+    batch.put(db_->family(Family::data), slices[i].ToStringView(),
               encode_record(record.header, record.value_msgpack));
   }
   return batch;

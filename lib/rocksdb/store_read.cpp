@@ -23,8 +23,11 @@ std::optional<CacheEntry> Store::read_hit(const CacheKey& key, std::string_view 
     count_miss();
     return std::nullopt;
   }
-  // Read-only instances keep their hits in memory: they never write.
-  const std::uint64_t pending = access_.record_hit(id, record.header.created_ns, now);
+  // A read-only instance can never write access data, so it keeps none: its entries show
+  // the stored count plus this hit.
+  const std::uint64_t pending = db_->mode() == OpenMode::read_write
+                                    ? access_.record_hit(id, record.header.created_ns, now)
+                                    : 1;
   hits_.fetch_add(1, std::memory_order_relaxed);
   // The entry after this hit: the stored count plus the buffered hits, accessed now.
   CacheEntry entry = to_cache_entry(CacheKey{.key = key.key, .ns = key.ns, .tags = {}},

@@ -34,7 +34,7 @@ void Store::set_many(std::vector<CacheItem> items) {
   const auto guard = locks_.lock_bulk();
   const MultiGetResult old = read_many(*db_, Family::data, slices_of(ids));
   // The whole batch is one atomic write: either every item lands or none does.
-  rocksdb::WriteBatch batch;
+  Batch batch;
   std::int64_t count_delta = 0;
   for (std::size_t i = 0; i < ids.size(); ++i) {
     add_set(batch, ids[i], writes[i]->key, writes[i]->value, writes[i]->ttl,
@@ -44,7 +44,7 @@ void Store::set_many(std::vector<CacheItem> items) {
   for (const std::string& id : ids) access_.forget(id);
 }
 
-void Store::add_set(rocksdb::WriteBatch& batch, std::string_view id, const CacheKey& key,
+void Store::add_set(Batch& batch, std::string_view id, const CacheKey& key,
                     const Value& value, std::optional<Ttl> ttl,
                     std::optional<std::string_view> old_record, std::int64_t now,
                     std::int64_t& count_delta) {
@@ -60,12 +60,19 @@ void Store::add_set(rocksdb::WriteBatch& batch, std::string_view id, const Cache
   // born settled: no ledger entry and not counted, as if a cleanup had already passed it.
   if (!header.expires_ns || !visibility_.below_watermark(*header.expires_ns)) ++count_delta;
   // Deletes of the old indexes go first: within a batch the later write of a key wins.
+  // A damaged old record is replaced, never a reason to refuse the write. It was counted when
+  // it was written (as every record is but those a tag erased or a cleanup settled, which
+  // are rare and which verify recounts), so it leaves the count now. Its index entries,
+  // unreadable, stay as stale entries that erases and verify recognise.
   if (old_record) {
-    const RecordHeader old_header = decode_record(*old_record).header;
-    add_index_deletes(batch, id, key, old_header);
-    if (visibility_.is_counted(id, old_header, now)) --count_delta;
+    if (const auto old = decode_record_if_intact(*old_record)) {
+      add_index_deletes(batch, id, key, old->header);
+      if (visibility_.is_counted(id, old->header, now)) --count_delta;
+    } else {
+      --count_delta;
+    }
   }
-  batch.Put(db_->family(Family::data), slice(id), encode_record(header, value.msgpack()));
+  batch.put(db_->family(Family::data), id, encode_record(header, value.msgpack()));
   add_index_puts(batch, id, key, header);
 }
 
@@ -79,7 +86,7 @@ void Store::set(const CacheKey& key, const Value& value, std::optional<Ttl> ttl)
   if (read_one(*db_, Family::data, id, old, "reading an entry before overwriting it")) {
     old_record = old.ToStringView();
   }
-  rocksdb::WriteBatch batch;
+  Batch batch;
   std::int64_t count_delta = 0;
   add_set(batch, id, key, value, ttl, old_record, now, count_delta);
   write_counted(batch, count_delta);
@@ -116,7 +123,7 @@ std::size_t Store::erase_chunk(std::vector<EraseTarget>& chunk, std::int64_t now
   const MultiGetResult records = read_many(*db_, Family::data, slices_of(ids));
 
   std::size_t unexpired = 0;
-  rocksdb::WriteBatch batch;
+  Batch batch;
   std::int64_t count_delta = 0;
   std::unordered_set<std::string_view> erased;  // ids erased by this batch, to skip repeats
   for (std::size_t i = 0; i < chunk.size(); ++i) {
@@ -124,12 +131,28 @@ std::size_t Store::erase_chunk(std::vector<EraseTarget>& chunk, std::int64_t now
     const bool repeat = erased.contains(target.id);
     std::optional<RecordHeader> header;
     const std::optional<std::string_view> record = records.find(i, "reading an entry to erase it");
-    if (record && !repeat) header = decode_record(*record).header;
+    if (record && !repeat) {
+      if (auto decoded = decode_record_if_intact(*record)) {
+        header = std::move(decoded->header);
+      } else {
+        // Damaged: deleted as an absent entry (not reported erased), so the key can be used
+        // again; it leaves the count as in add_set.
+        batch.del(db_->family(Family::data), target.id);
+        --count_delta;
+        if (!target.index_key.empty()) batch.del(db_->family(target.index_family), target.index_key);
+        access_.forget(target.id);
+        erased.insert(target.id);
+        continue;
+      }
+    }
     const bool matches = header && (!target.generation || *target.generation == header->created_ns);
     if (matches) {
       const auto key = decode_id(target.id);
-      if (!key) throw CorruptionError("damaged entry id");
-      batch.Delete(db_->family(Family::data), target.id);
+      batch.del(db_->family(Family::data), target.id);
+      if (!key) {  // a damaged id names no entry: the record goes, uncounted
+        erased.insert(target.id);
+        continue;
+      }
       add_index_deletes(batch, target.id, *key, *header);
       if (visibility_.is_counted(target.id, *header, now)) --count_delta;
       if (!visibility_.is_expired(*header, now) && !visibility_.is_erased(*header)) ++unexpired;
@@ -141,16 +164,16 @@ std::size_t Store::erase_chunk(std::vector<EraseTarget>& chunk, std::int64_t now
     // The entry the index entry names is gone or was replaced: drop the stale index entry,
     // unless the replacement (set since the index was scanned) owns that index key again.
     if (header && indexes_under(*header, target.index_family, target.index_key)) continue;
-    batch.Delete(db_->family(target.index_family), target.index_key);
+    batch.del(db_->family(target.index_family), target.index_key);
   }
-  if (batch.Count() > 0) write_counted(batch, count_delta);
+  if (batch.count() > 0) write_counted(batch, count_delta);
   return unexpired;
 }
 
 void Store::clear() {
   require_writable();
   const auto guard = locks_.lock_bulk();
-  rocksdb::WriteBatch batch;
+  Batch batch;
   for (Family family : {Family::data, Family::tags, Family::namespaces, Family::expiry,
                         Family::created}) {
     std::unique_ptr<rocksdb::Iterator> it(
@@ -164,16 +187,19 @@ void Store::clear() {
     it->SeekToLast();
     check(it->status(), "scanning before clear");
     const std::string last = it->key().ToString();
-    batch.DeleteRange(db_->family(family), first, last);
-    batch.Delete(db_->family(family), last);  // DeleteRange excludes its end
+    batch.delete_range(db_->family(family), first, last);
+    batch.del(db_->family(family), last);  // DeleteRange excludes its end
   }
-  batch.Put(db_->family(Family::meta), kEntryCountKey, encode_counter(0));
+  batch.put(db_->family(Family::meta), kEntryCountKey, encode_counter(0));
   for (const auto& [tag, epoch] : visibility_.epochs().snapshot()) {
-    batch.Delete(db_->family(Family::meta), TagEpochs::stored_key(tag));
+    batch.del(db_->family(Family::meta), TagEpochs::stored_key(tag));
   }
+  batch.del(db_->family(Family::meta), kMetaCleanupWatermark);
   write(batch, true);
   entry_count_.store(0, std::memory_order_relaxed);  // writers wait for the bulk lock
   visibility_.epochs().clear();
+  // An empty cache has nothing settled: a watermark a clock step once pushed ahead goes too.
+  visibility_.reset_watermark();
   access_.clear();
 }
 

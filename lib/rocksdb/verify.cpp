@@ -10,7 +10,7 @@
 #include <fmt/format.h>
 #include <rocksdb/iterator.h>
 #include <rocksdb/snapshot.h>
-#include <rocksdb/write_batch.h>
+#include "rocksdb/batch.hpp"
 
 #include "rocksdb/counter_merge.hpp"
 #include "rocksdb/encoding.hpp"
@@ -68,11 +68,11 @@ class Verifier {
     check_missing_index_entries();
     check_count();
     if (repair_ && !report_.ok()) {
-      fix_.Put(db_.family(Family::meta), std::string(kMetaEntryCount),
+      fix_.put(db_.family(Family::meta), std::string(kMetaEntryCount),
                encode_counter(report_.expected_count));
       rocksdb::WriteOptions sync;
       sync.sync = true;
-      check(db_.db().Write(sync, &fix_), "writing repairs");
+      check(db_.db().Write(sync, &fix_.raw()), "writing repairs");
       report_.repaired = true;
     }
     return std::move(report_);
@@ -110,6 +110,7 @@ class Verifier {
       const auto key = decode_id(id);
       if (!key) {
         problem(fmt::format("data: undecodable id '{}'", printable(id)));
+        fix_.del(db_.family(Family::data), id);
         return;
       }
       try {
@@ -122,7 +123,9 @@ class Verifier {
         }
         records_.emplace(std::string(id), LiveRecord{std::move(header), *key});
       } catch (const CorruptionError& e) {
+        // Unreadable: repair removes it (its index entries then show as stale and go too).
         problem(fmt::format("data: entry '{}': {}", printable(id), e.what()));
+        fix_.del(db_.family(Family::data), id);
       }
     });
   }
@@ -136,7 +139,7 @@ class Verifier {
     if (erased != erased_.end() && erased->second == created_ns) return;
     problem(fmt::format("{}: entry for '{}' points at no live entry of its generation",
                         family_name(family), printable(id_full_key(id))));
-    fix_.Delete(db_.family(family), rocksdb::Slice(key.data(), key.size()));
+    fix_.del(db_.family(family), key);
   }
 
   void check_group_index(Family family) {
@@ -147,7 +150,7 @@ class Verifier {
       const auto index = decode_index_value(value);
       if (id.empty() || !index) {
         problem(fmt::format("{}: undecodable index entry '{}'", family_name(family), printable(key)));
-        fix_.Delete(db_.family(family), rocksdb::Slice(key.data(), key.size()));
+        fix_.del(db_.family(family), key);
         return;
       }
       const LiveRecord* record = live(id, index->created_ns);
@@ -163,7 +166,7 @@ class Verifier {
       if (index->expires_ns != record->header.expires_ns) {
         problem(fmt::format("{}: expiry of '{}' disagrees with its entry", family_name(family),
                             printable(id_full_key(id))));
-        fix_.Put(db_.family(family), rocksdb::Slice(key.data(), key.size()),
+        fix_.put(db_.family(family), key,
                  encode_index_value(record->header.created_ns, record->header.expires_ns));
       }
       indexed_[std::string(id)] += 1;
@@ -177,7 +180,7 @@ class Verifier {
       const auto index = decode_index_value(value);
       if (id.empty() || !index) {
         problem(fmt::format("created: undecodable index entry '{}'", printable(key)));
-        fix_.Delete(db_.family(Family::created), rocksdb::Slice(key.data(), key.size()));
+        fix_.del(db_.family(Family::created), key);
         return;
       }
       if (live(id, index->created_ns) == nullptr) {
@@ -194,14 +197,14 @@ class Verifier {
       const auto ledger = decode_expiry_index_key(key);
       if (!ledger) {
         problem(fmt::format("expiry: undecodable ledger entry '{}'", printable(key)));
-        fix_.Delete(db_.family(Family::expiry), rocksdb::Slice(key.data(), key.size()));
+        fix_.del(db_.family(Family::expiry), key);
         return;
       }
       if (visibility_.below_watermark(ledger->expires_ns)) {
         // Cleanups start at the watermark and would never settle it.
         problem(fmt::format("expiry: ledger entry for '{}' expires below the cleanup watermark",
                             printable(id_full_key(ledger->id))));
-        fix_.Delete(db_.family(Family::expiry), rocksdb::Slice(key.data(), key.size()));
+        fix_.del(db_.family(Family::expiry), key);
         return;
       }
       const LiveRecord* record = live(ledger->id, ledger->created_ns);
@@ -214,14 +217,14 @@ class Verifier {
         } else {
           problem(fmt::format("expiry: ledger entry for '{}' has no live entry",
                               printable(id_full_key(ledger->id))));
-          fix_.Delete(db_.family(Family::expiry), rocksdb::Slice(key.data(), key.size()));
+          fix_.del(db_.family(Family::expiry), key);
         }
         return;
       }
       if (record->header.expires_ns != ledger->expires_ns) {
         problem(fmt::format("expiry: ledger entry for '{}' has another expiry than its entry",
                             printable(id_full_key(ledger->id))));
-        fix_.Delete(db_.family(Family::expiry), rocksdb::Slice(key.data(), key.size()));
+        fix_.del(db_.family(Family::expiry), key);
         return;
       }
       ledger_seen_.emplace(std::string(ledger->id));
@@ -246,20 +249,20 @@ class Verifier {
         problem(fmt::format("'{}' is in {} of its {} tag/namespace indexes",
                             printable(id_full_key(id)), have, wanted));
         for (const std::string& tag : header.tags) {
-          fix_.Put(db_.family(Family::tags), group_index_key(tag, id), index_value);
+          fix_.put(db_.family(Family::tags), group_index_key(tag, id), index_value);
         }
         if (record.key.ns) {
-          fix_.Put(db_.family(Family::namespaces), group_index_key(*record.key.ns, id), index_value);
+          fix_.put(db_.family(Family::namespaces), group_index_key(*record.key.ns, id), index_value);
         }
       }
       if (!created_seen_.contains(id)) {
         problem(fmt::format("'{}' is missing from the created index", printable(id_full_key(id))));
-        fix_.Put(db_.family(Family::created), created_index_key(header.created_ns, id), index_value);
+        fix_.put(db_.family(Family::created), created_index_key(header.created_ns, id), index_value);
       }
       if (header.expires_ns && !ledger_seen_.contains(id)) {
         problem(fmt::format("'{}' is missing from the expiry ledger", printable(id_full_key(id))));
-        fix_.Put(db_.family(Family::expiry),
-                 expiry_index_key(*header.expires_ns, header.created_ns, id), rocksdb::Slice());
+        fix_.put(db_.family(Family::expiry),
+                 expiry_index_key(*header.expires_ns, header.created_ns, id), std::string_view());
       }
     }
   }
@@ -298,7 +301,7 @@ class Verifier {
   std::int64_t unsettled_ = 0;  // ledger entries of entries the filter dropped
   std::int64_t settled_ = 0;    // stored entries whose ledger entry cleanup settled
   std::unordered_map<std::string, std::int64_t> erased_;  // id -> created_ns, see TagEpochs
-  rocksdb::WriteBatch fix_;
+  Batch fix_;
   VerifyReport report_;
 };
 

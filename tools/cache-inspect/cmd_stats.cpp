@@ -21,6 +21,8 @@ StatsReport collect_stats(internal::Database& db, std::string cache, bool live, 
   report.stats =
       internal::assemble_stats(db, visibility, internal::read_stored_counters(db));
   report.disk_bytes = disk_size(db.dir());
+  report.maintenance_failures = static_cast<std::uint64_t>(
+      std::max<std::int64_t>(0, db.read_counter(internal::kMetaMaintenanceFailures)));
   report.exact_counts = exact;
   for (std::size_t i = 0; i < internal::kFamilyCount; ++i) {
     const auto family = static_cast<internal::Family>(i);
@@ -47,6 +49,8 @@ Json stats_json(const StatsReport& report) {
       {"oldest_entry", json_time(s.oldest_entry)},
       {"newest_entry", json_time(s.newest_entry)},
       {"disk_bytes", report.disk_bytes},
+      {"evictions", s.evictions},
+      {"maintenance_failures", report.maintenance_failures},
       {"family_keys_exact", report.exact_counts},
       {"family_keys", std::move(families)},
   };
@@ -68,6 +72,11 @@ void print_stats_text(const Output& out, const StatsReport& report) {
   row("oldest entry", s.oldest_entry ? format_time(*s.oldest_entry, true) : "-");
   row("newest entry", s.newest_entry ? format_time(*s.newest_entry, true) : "-");
   row("disk size", fmt::format("{} ({} bytes)", human_size(report.disk_bytes), report.disk_bytes));
+  row("evictions", fmt::format("{}", s.evictions));
+  row("maint. failures", report.maintenance_failures == 0
+                             ? std::string("0")
+                             : style.warn(fmt::format("{} (see the application's log)",
+                                                      report.maintenance_failures)));
   out.line(style.bold(report.exact_counts ? "keys per column family:"
                                           : "keys per column family (estimated; --exact counts):"));
   for (std::size_t i = 0; i < internal::kFamilyCount; ++i) {

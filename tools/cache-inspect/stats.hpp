@@ -18,6 +18,7 @@ struct StatsReport {
   std::uint32_t format_version = 0;
   CacheStats stats{};  // memory_usage_bytes stays empty: it belongs to the owning process
   std::uint64_t disk_bytes = 0;
+  std::uint64_t maintenance_failures = 0;  // failed maintenance chores, as the writer flushed them
   bool exact_counts = false;  // family key counts counted (true) or estimated by RocksDB
   std::array<std::uint64_t, internal::kFamilyCount> family_keys{};
 };

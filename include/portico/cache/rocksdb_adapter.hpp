@@ -8,8 +8,27 @@
 // cleanup_expired() takes the expired entries out of the count and out of sight at once; their
 // records leave the disk at the next compaction (compact() or RocksDB's own). Once a cleanup
 // has run, an entry expiring before the time it ran reads as expired even if the clock later
-// goes back, so a clock stepped back by more than a TTL makes such new entries expire at once
-// until it has caught up.
+// goes back.
+//
+// Clock steps. Expiry is judged by the options' clock. A step forward makes entries whose
+// expiry it passes read as expired (they are, by that clock); a cleanup during the step
+// settles them for good. After a step back below the last cleanup's time, a new entry whose
+// expiry falls before that time reads as expired at once, until the clock has caught up; entries
+// expiring later are unaffected. clear() forgets the last cleanup's time. Known limit: a cleanup
+// run during a large forward step (a year) therefore hides new short-lived entries until the
+// clock reaches that time again or the cache is cleared.
+//
+// Damage. A record that cannot be decoded makes get() throw CorruptionError for that key only;
+// set() replaces it and erase() removes it (reporting no entry erased), so a damaged key is
+// never stuck; it leaves the entry count as the entry it was. cache-inspect verify --repair
+// removes what cannot be read. Each maintenance chore (cleanup, purge of tag-erased records, access flush)
+// fails on its own: a failure is reported as EventKind::maintenance_failed on the maintenance
+// thread, logged once per chore to stderr, counted on disk (cache-inspect stats), and retried
+// at the next round.
+//
+// Files. Every file and directory the adapter creates in the cache directory is private
+// (0600 / 0700, whatever the umask); opening refuses a directory that is a symbolic link, that
+// another user owns, or that group or others may write.
 //
 // erase_by_tags() reads only the tags index and writes one small batch: the entries it erases
 // leave the count and every read at once, and their records are deleted later by maintenance
@@ -17,8 +36,9 @@
 // entries one by one would.
 //
 // One directory is owned by one open adapter at a time (this process or another): opening a
-// directory that is in use throws CacheError. A read-only adapter may share a directory with
-// its writer; it sees the state of the moment it opened.
+// directory that is in use throws CacheError (asked of its LOCK file, never guessed). A
+// read-only adapter may share a directory with its writer; it sees the state of the moment it
+// opened, and keeps no access data (a get shows the stored hit count plus that get).
 //
 // Thread-safety: every method may be called concurrently.
 #pragma once

@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 
+#include <portico/cache/events.hpp>
 #include <portico/cache/export.hpp>
 #include <portico/cache/time.hpp>
 
@@ -30,6 +31,8 @@ struct RocksDBOptions {
   // Opens without taking ownership: reads work, every write throws CacheError.
   bool read_only = false;
   std::shared_ptr<const Clock> clock = system_clock_source();
+  // maintenance_failed, on the maintenance thread (see events.hpp).
+  EventListener on_event{};
 };
 
 PORTICO_CACHE_END_NAMESPACE
