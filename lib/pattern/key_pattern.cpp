@@ -21,6 +21,11 @@ RE2::Options regex_options() {
   options.set_log_errors(false);
   options.set_max_mem(kRegexMaxMemory);
   options.set_dot_nl(true);  // keys are bytes, a newline is an ordinary byte
+  // Keys are bytes, not necessarily UTF-8: in UTF-8 mode RE2 never matches a key holding an
+  // invalid sequence, so `.*` would skip keys that the glob `*` finds. In Latin-1 mode every
+  // byte is one character; a UTF-8 literal in the pattern is then the same byte sequence and
+  // still matches, but `.` and classes such as [é] stand for single bytes.
+  options.set_encoding(RE2::Options::EncodingLatin1);
   return options;
 }
 
