@@ -2,6 +2,7 @@
 // anything is written, with a message naming the limit.
 #include <doctest/doctest.h>
 
+#include <cstdint>
 #include <string>
 #include <vector>
 

@@ -37,6 +37,11 @@ TEST_CASE("regex: literal prefix") {
   CHECK(KeyPattern::regex(".*x").literal_prefix().empty());
   CHECK(KeyPattern::regex("(?i)user").literal_prefix().empty());
   CHECK(KeyPattern::regex("a|b").literal_prefix().empty());
+  // Any byte may follow "session:"; the prefix still ends at the colon, and a pattern that
+  // also matches the string just past that range keeps the shorter prefix it needs.
+  CHECK(KeyPattern::regex("session:[\\x00-\\xff]*").literal_prefix() == "session:");
+  CHECK(KeyPattern::regex("a:.*|a;").literal_prefix() == "a");
+  CHECK(KeyPattern::regex("a:.*|a;").matches("a;"));
 }
 
 TEST_CASE("regex: keys that are not UTF-8 match like any other bytes") {

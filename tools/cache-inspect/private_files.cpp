@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>  // mkostemp, mkdtemp
 #include <cstring>
 #include <string>
 #include <system_error>
