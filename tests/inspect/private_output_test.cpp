@@ -68,7 +68,7 @@ TEST_CASE("export never writes through a symbolic link planted at its temporary 
   CHECK(mode_of(out) == 0600);
   // No temporary file is left behind.
   std::size_t files = 0;
-  for (const auto& entry : fs::directory_iterator(dir)) files += entry.path() != fs::path(cache) ? 1 : 0;
+  for (const auto& entry : fs::directory_iterator(dir.path())) files += entry.path() != fs::path(cache) ? 1 : 0;
   CHECK(files == 3);  // victim.txt, out.jsonl.partial, out.jsonl
 }
 
