@@ -4,7 +4,6 @@
 
 #include <csignal>
 #include <filesystem>
-#include <fstream>
 #include <string>
 
 #include <portico/cache/limits.hpp>
@@ -23,14 +22,10 @@ using portico::cache::testing::inspect_helpers::json_lines;
 using portico::cache::testing::inspect_helpers::read_file;
 using portico::cache::testing::inspect_helpers::require_exit;
 using portico::cache::testing::inspect_helpers::run_fixture_builder;
+using portico::cache::testing::inspect_helpers::write_file;
 namespace fs = std::filesystem;
 
 namespace {
-
-void write_file(const fs::path& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-}
 
 class IgnoredSigpipe {
  public:

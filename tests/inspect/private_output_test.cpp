@@ -4,7 +4,6 @@
 #include <sys/stat.h>
 
 #include <filesystem>
-#include <fstream>
 #include <iterator>
 #include <string>
 
@@ -22,6 +21,7 @@ using portico::cache::testing::inspect_helpers::json_lines;
 using portico::cache::testing::inspect_helpers::json_one;
 using portico::cache::testing::inspect_helpers::read_file;
 using portico::cache::testing::inspect_helpers::require_exit;
+using portico::cache::testing::inspect_helpers::write_file;
 namespace fs = std::filesystem;
 
 namespace {
@@ -32,10 +32,14 @@ unsigned mode_of(const fs::path& path) {
   return status.st_mode & 07777;
 }
 
-void write_file(const fs::path& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-}
+// The fixture cache, a file someone wants kept, and where an export is to go.
+struct ExportScene {
+  TempDir dir{"inspect"};
+  std::string cache = fixture(dir);
+  fs::path victim = dir / "victim.txt";
+  fs::path out = dir / "out.jsonl";
+  ExportScene() { write_file(victim, "precious\n"); }
+};
 
 // The tool runs with a permissive umask, as a careless shell would give it.
 class PermissiveUmask {
@@ -52,11 +56,8 @@ class PermissiveUmask {
 }  // namespace
 
 TEST_CASE("export never writes through a symbolic link planted at its temporary name") {
-  TempDir dir("inspect");
-  const std::string cache = fixture(dir);
-  const fs::path victim = dir / "victim.txt";
-  write_file(victim, "precious\n");
-  const fs::path out = dir / "out.jsonl";
+  const ExportScene scene;
+  const auto& [dir, cache, victim, out] = scene;
   fs::create_symlink(victim, out.string() + ".partial");
 
   const PermissiveUmask umask;
@@ -73,11 +74,8 @@ TEST_CASE("export never writes through a symbolic link planted at its temporary 
 }
 
 TEST_CASE("export replaces a symbolic link at the destination instead of following it") {
-  TempDir dir("inspect");
-  const std::string cache = fixture(dir);
-  const fs::path victim = dir / "victim.txt";
-  write_file(victim, "precious\n");
-  const fs::path out = dir / "out.jsonl";
+  const ExportScene scene;
+  const auto& [dir, cache, victim, out] = scene;
   fs::create_symlink(victim, out);
 
   require_exit(inspect({cache, "export", out.string()}), 0);
