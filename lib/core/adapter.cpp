@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "core/argument_checks.hpp"
+#include "core/limit_checks.hpp"
 
 PORTICO_CACHE_BEGIN_NAMESPACE
 
@@ -53,6 +54,7 @@ std::optional<CacheEntry> CacheAdapter::get(const CacheKey& key) {
 void CacheAdapter::set(const CacheKey& key, Value value, std::optional<Ttl> ttl) {
   key.validate();
   validate_ttl(ttl);
+  detail::validate_value(value);
   if (has_duplicate_tags(key.tags)) {
     CacheKey normalized = key;
     drop_duplicate_tags(normalized.tags);
@@ -77,13 +79,12 @@ std::size_t CacheAdapter::erase_by_regex(std::string_view regex) {
 
 std::size_t CacheAdapter::erase_by_namespace(std::string_view ns) {
   if (ns.empty()) throw std::invalid_argument("erase_by_namespace: namespace must not be empty");
+  detail::validate_namespace_length(ns);
   return do_erase_by_namespace(std::string(ns));
 }
 
 std::size_t CacheAdapter::erase_by_tags(const std::vector<std::string>& tags) {
-  for (const std::string& tag : tags) {
-    if (tag.empty()) throw std::invalid_argument("erase_by_tags: tags must not be empty");
-  }
+  detail::validate_tags(tags);
   if (tags.empty()) return 0;
   if (has_duplicate_tags(tags)) {
     std::vector<std::string> unique = tags;
@@ -114,6 +115,7 @@ void CacheAdapter::set_many(std::vector<CacheItem> items) {
   for (CacheItem& item : items) {
     item.key.validate();
     validate_ttl(item.ttl);
+    detail::validate_value(item.value);
     if (has_duplicate_tags(item.key.tags)) drop_duplicate_tags(item.key.tags);
   }
   do_set_many(std::move(items));

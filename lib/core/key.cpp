@@ -4,6 +4,8 @@
 
 #include <xxhash.h>
 
+#include "core/limit_checks.hpp"
+
 PORTICO_CACHE_BEGIN_NAMESPACE
 
 namespace detail {
@@ -39,12 +41,12 @@ std::string CacheKey::full_key() const {
 
 void CacheKey::validate() const {
   if (key.empty()) throw std::invalid_argument("cache key must not be empty");
+  detail::validate_key_length(key);
   if (ns && ns->empty()) {
     throw std::invalid_argument("cache namespace must not be empty (omit it instead)");
   }
-  for (const std::string& tag : tags) {
-    if (tag.empty()) throw std::invalid_argument("cache tags must not be empty");
-  }
+  if (ns) detail::validate_namespace_length(*ns);
+  detail::validate_tags(tags);
 }
 
 PORTICO_CACHE_END_NAMESPACE

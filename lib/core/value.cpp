@@ -5,6 +5,9 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <portico/cache/limits.hpp>
+
+#include "core/document_scan.hpp"
 #include "util/base64.hpp"
 
 PORTICO_CACHE_BEGIN_NAMESPACE
@@ -72,21 +75,10 @@ nlohmann::json to_json_value(const msgpack::object& o) {
 Value::Value() : bytes_(nil_bytes()) {}
 
 Value Value::from_msgpack(std::string bytes) {
-  try {
-    std::size_t offset = 0;
-    msgpack::object_handle handle = msgpack::unpack(bytes.data(), bytes.size(), offset);
-    if (offset != bytes.size()) {
-      throw CorruptionError(fmt::format("msgpack value has {} trailing bytes",
-                                        bytes.size() - offset));
-    }
-  } catch (const msgpack::unpack_error& e) {
-    detail::throw_corrupt_value(e.what());
-  } catch (const std::bad_alloc&) {
-    throw;
-  } catch (const CorruptionError&) {
-    throw;
-  } catch (const std::exception& e) {
-    detail::throw_corrupt_value(e.what());
+  const detail::DocumentScan scan = detail::scan_document(bytes);
+  if (scan.problem != detail::DocumentProblem::none) {
+    throw CorruptionError(
+        fmt::format("cached value is not valid msgpack: {}", detail::describe(scan, bytes)));
   }
   Value value;
   value.bytes_ = std::move(bytes);
@@ -94,8 +86,16 @@ Value Value::from_msgpack(std::string bytes) {
 }
 
 msgpack::object_handle Value::unpack_document() const {
+  // Bytes an adapter adopted were never scanned: the depth limit also bounds every recursion
+  // over the unpacked object (to_json, as<T>).
+  static const msgpack::unpack_limit limit(0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff,
+                                           0xffffffff, kMaxValueDepth);
   try {
-    return msgpack::unpack(bytes_.data(), bytes_.size());
+    return msgpack::unpack(bytes_.data(), bytes_.size(), nullptr, nullptr, limit);
+  } catch (const msgpack::depth_size_overflow&) {
+    throw CorruptionError(fmt::format(
+        "cached value is not valid msgpack: arrays and maps nest deeper than kMaxValueDepth ({})",
+        kMaxValueDepth));
   } catch (const msgpack::unpack_error& e) {
     detail::throw_corrupt_value(e.what());
   }

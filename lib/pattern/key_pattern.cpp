@@ -21,6 +21,11 @@ RE2::Options regex_options() {
   options.set_log_errors(false);
   options.set_max_mem(kRegexMaxMemory);
   options.set_dot_nl(true);  // keys are bytes, a newline is an ordinary byte
+  // Keys are bytes, not necessarily UTF-8: in UTF-8 mode RE2 never matches a key holding an
+  // invalid sequence, so `.*` would skip keys that the glob `*` finds. In Latin-1 mode every
+  // byte is one character; a UTF-8 literal in the pattern is then the same byte sequence and
+  // still matches, but `.` and classes such as [é] stand for single bytes.
+  options.set_encoding(RE2::Options::EncodingLatin1);
   return options;
 }
 
@@ -28,6 +33,30 @@ std::string common_prefix(const std::string& a, const std::string& b) {
   std::size_t n = 0;
   while (n < a.size() && n < b.size() && a[n] == b[n]) ++n;
   return a.substr(0, n);
+}
+
+// A prefix every full match of `regex` (compiled from `pattern`) starts with.
+std::string literal_prefix_of(std::string_view pattern, const RE2& regex) {
+  // PossibleMatchRange is only meaningful for a pattern anchored at the start, which a full
+  // match is; compile the anchored form just to learn the range every match falls into.
+  const RE2 anchored(fmt::format("^(?:{})", pattern), regex_options());
+  std::string min;
+  std::string max;
+  if (!anchored.ok() || !anchored.PossibleMatchRange(&min, &max, 256)) return {};
+  std::string prefix = common_prefix(min, max);
+  // When no string bounds the matches from above (any byte may follow, 0xff included, as in
+  // "session:.*"), RE2 reports as max the successor of the literal prefix, its last byte
+  // incremented: min "session:", max "session;". A match s with min <= s <= max that does
+  // not start with min's next byte can then only be max itself; if max does not match, that
+  // byte belongs to the prefix.
+  if (max.size() == prefix.size() + 1 && min.size() > prefix.size()) {
+    const auto next = static_cast<unsigned char>(min[prefix.size()]);
+    if (next != 0xff && static_cast<unsigned char>(max.back()) == next + 1 &&
+        !RE2::FullMatch(max, regex)) {
+      prefix.push_back(min[prefix.size()]);
+    }
+  }
+  return prefix;
 }
 
 }  // namespace
@@ -68,15 +97,7 @@ KeyPattern KeyPattern::regex(std::string_view pattern) {
     throw std::invalid_argument(
         fmt::format("malformed regular expression '{}': {}", pattern, compiled->error()));
   }
-  // PossibleMatchRange is only meaningful for a pattern anchored at the start, which a full
-  // match is; compile the anchored form just to learn the range every match falls into.
-  std::string prefix;
-  RE2 anchored(fmt::format("^(?:{})", pattern), regex_options());
-  std::string min;
-  std::string max;
-  if (anchored.ok() && anchored.PossibleMatchRange(&min, &max, 256)) {
-    prefix = common_prefix(min, max);
-  }
+  std::string prefix = literal_prefix_of(pattern, *compiled);
   return KeyPattern(
       std::make_unique<const Impl>(std::string(pattern), std::move(compiled), std::move(prefix)));
 }

@@ -8,7 +8,7 @@ PORTICO_CACHE_BEGIN_NAMESPACE
 
 class AsyncCache::Impl {
  public:
-  explicit Impl(std::size_t threads) : pool(threads) {}
+  explicit Impl(const AsyncOptions& options) : pool(options.threads, options.max_queued) {}
   internal::WorkerPool pool;
 };
 
@@ -26,24 +26,27 @@ std::shared_ptr<CacheService> plain_service(std::shared_ptr<CacheAdapter> adapte
                                         ServiceOptions{.default_ttl = std::nullopt});
 }
 
-std::size_t require_threads(const AsyncOptions& options) {
+const AsyncOptions& validated(const AsyncOptions& options) {
   if (options.threads == 0) throw std::invalid_argument("AsyncCache needs at least one thread");
-  return options.threads;
+  if (options.max_queued == 0) throw std::invalid_argument("AsyncCache max_queued must be positive");
+  return options;
 }
 
 }  // namespace
 
 AsyncCache::AsyncCache(std::shared_ptr<CacheService> service, AsyncOptions options)
     : service_(require_service(std::move(service))),
-      impl_(std::make_unique<Impl>(require_threads(options))) {}
+      impl_(std::make_unique<Impl>(validated(options))) {}
 
 AsyncCache::AsyncCache(std::shared_ptr<CacheAdapter> adapter, AsyncOptions options)
     : service_(plain_service(std::move(adapter))),
-      impl_(std::make_unique<Impl>(require_threads(options))) {}
+      impl_(std::make_unique<Impl>(validated(options))) {}
 
 AsyncCache::~AsyncCache() { impl_.reset(); }
 
 void AsyncCache::enqueue(std::function<void()> job) { impl_->pool.submit(std::move(job)); }
+
+std::size_t AsyncCache::waiting_submitters() const { return impl_->pool.waiting_submitters(); }
 
 std::future<void> AsyncCache::set(std::string key, Value value, SetOptions options) {
   return submit([key = std::move(key), value = std::move(value),

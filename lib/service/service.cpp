@@ -339,8 +339,8 @@ bool CacheService::erase(std::string_view key, const NsOption& ns) {
 bool CacheService::exists(std::string_view key, const NsOption& ns) {
   const CacheKey k = impl_->make_key(std::string(key), ns, {});
   if (!impl_->adapter->exists(k)) return false;
-  // Only a grace period makes an entry outlive its logical expiry; then look inside.
-  if (!impl_->options.stale_while_revalidate) return true;
+  // An envelope written with a grace period outlives its logical expiry in the adapter,
+  // whatever the options of the service reading it: look inside.
   std::optional<Impl::Read> read = impl_->read(k);
   return read && read->freshness == Impl::Freshness::fresh;
 }

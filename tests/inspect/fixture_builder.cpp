@@ -3,6 +3,8 @@
 //   inspect-fixture build DIR        the fixture (fails if DIR already holds a cache)
 //   inspect-fixture plant DIR        deletes one tag index entry and adds 2 to the entry count
 //   inspect-fixture bulk DIR N       N plain entries "bulk:<i>" (no ttl), for progress tests
+//   inspect-fixture deep DIR N       an entry "deep" whose stored value nests N arrays deep,
+//                                    as damage or a writer ignoring kMaxValueDepth leaves it
 #include <chrono>
 #include <cstdlib>
 #include <iostream>
@@ -11,6 +13,7 @@
 
 #include <portico/cache/rocksdb_adapter.hpp>
 
+#include "../support/nested_value.hpp"
 #include "rocksdb/counter_merge.hpp"
 #include "rocksdb/database.hpp"
 #include "rocksdb/encoding.hpp"
@@ -67,10 +70,29 @@ void bulk(const std::string& dir, int count) {
   adapter.set_many(std::move(items));
 }
 
+// The adapter refuses such a value, so the record is rewritten underneath it.
+void deep(const std::string& dir, int depth) {
+  const cache::CacheKey key{.key = "deep"};
+  {
+    cache::RocksDBCacheAdapter adapter(dir, options(cache::system_clock_source()));
+    adapter.set(key, std::string("placeholder"));
+  }
+  internal::Database db(internal::OpenRequest{.dir = dir});
+  const std::string id = internal::encode_id(key);
+  std::string record;
+  internal::check(db.db().Get(rocksdb::ReadOptions(), db.family(internal::Family::data), id, &record),
+                  "reading the record");
+  const internal::DecodedRecord decoded = internal::decode_record(record);
+  const std::string rewritten = internal::encode_record(
+      decoded.header, cache::testing::nested_array_bytes(static_cast<std::size_t>(depth)));
+  internal::check(db.db().Put(rocksdb::WriteOptions(), db.family(internal::Family::data), id, rewritten),
+                  "rewriting the record");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  const std::string usage = "usage: inspect-fixture build|plant DIR | bulk DIR N";
+  const std::string usage = "usage: inspect-fixture build|plant DIR | bulk|deep DIR N";
   if (argc < 3) {
     std::cerr << usage << "\n";
     return 2;
@@ -83,6 +105,8 @@ int main(int argc, char** argv) {
       plant(argv[2]);
     } else if (command == "bulk" && argc == 4) {
       bulk(argv[2], std::atoi(argv[3]));
+    } else if (command == "deep" && argc == 4) {
+      deep(argv[2], std::atoi(argv[3]));
     } else {
       std::cerr << usage << "\n";
       return 2;

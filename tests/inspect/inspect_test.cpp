@@ -23,6 +23,7 @@
 #include "../support/child_process.hpp"
 #include "../support/temp_dir.hpp"
 #include "fixture.hpp"
+#include "helpers.hpp"
 #include "run_process.hpp"
 #include "util/base64.hpp"
 
@@ -34,6 +35,12 @@ using portico::cache::testing::ChildProcess;
 using portico::cache::testing::fixture_entries;
 using portico::cache::testing::fixture_live;
 using portico::cache::testing::fixture_total;
+using portico::cache::testing::inspect_helpers::fixture;
+using portico::cache::testing::inspect_helpers::inspect;
+using portico::cache::testing::inspect_helpers::json_lines;
+using portico::cache::testing::inspect_helpers::json_one;
+using portico::cache::testing::inspect_helpers::read_file;
+using portico::cache::testing::inspect_helpers::require_exit;
 using portico::cache::testing::RunOptions;
 using portico::cache::testing::RunResult;
 using portico::cache::testing::TempDir;
@@ -41,42 +48,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-RunResult inspect(std::vector<std::string> args, const RunOptions& options = {}) {
-  args.insert(args.begin(), CACHE_INSPECT_BINARY);
-  return portico::cache::testing::run_process(args, options);
-}
-
-// Fails the test with the tool's output when the exit code is not the expected one.
-void require_exit(const RunResult& result, int code) {
-  INFO("stdout: " << result.out);
-  INFO("stderr: " << result.err);
-  REQUIRE(result.exit_code == code);
-}
-
-std::vector<json> json_lines(const std::string& text) {
-  std::vector<json> lines;
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty()) continue;
-    INFO("line: " << line);
-    REQUIRE_NOTHROW(lines.push_back(json::parse(line)));
-  }
-  return lines;
-}
-
-json json_one(const RunResult& result) {
-  const auto lines = json_lines(result.out);
-  REQUIRE(lines.size() == 1);
-  return lines[0];
-}
-
-std::string fixture(const TempDir& dir, const std::string& name = "cache") {
-  const std::string path = (dir / name).string();
-  const RunResult built = portico::cache::testing::run_process({INSPECT_FIXTURE_BINARY, "build", path});
-  require_exit(built, 0);
-  return path;
-}
 
 void plant(const std::string& path) {
   require_exit(portico::cache::testing::run_process({INSPECT_FIXTURE_BINARY, "plant", path}), 0);
@@ -88,11 +59,6 @@ std::uint64_t total_entries(const std::string& cache) {
   const RunResult stats = inspect({"--json", cache, "stats"});
   require_exit(stats, 0);
   return json_one(stats)["total_entries"].get<std::uint64_t>();
-}
-
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
 RocksDBOptions reader() {

@@ -10,6 +10,7 @@
 #include "rocksdb/inspect.hpp"
 #include "rocksdb/verify.hpp"
 #include "open.hpp"
+#include "private_files.hpp"
 #include "progress.hpp"
 
 namespace portico::cache::inspect {
@@ -107,20 +108,44 @@ int run_verify(Context& ctx, bool repair) {
 
 // --- backup --------------------------------------------------------------------------------
 
-int run_backup(Context& ctx, const std::string& destination) {
+// The checkpoint is made inside a private staging directory next to DEST and moved to DEST
+// only when complete, so nothing anyone planted near DEST (a DEST.tmp link, say) is followed,
+// and DEST is never half-written. Everything it creates is private, whatever the umask.
+int run_backup(Context& ctx, std::string destination) {
   const Target target = parse_target(ctx.globals.target);
+  while (destination.size() > 1 && destination.back() == '/') destination.pop_back();
   const std::filesystem::path dest(destination);
   std::error_code error;
-  if (std::filesystem::exists(dest, error)) {
+  const std::filesystem::file_status status = std::filesystem::symlink_status(dest, error);
+  if (std::filesystem::is_symlink(status)) {
+    throw UsageError(fmt::format("{} is a symbolic link: backup writes a new directory", dest));
+  }
+  if (std::filesystem::exists(status)) {
     throw UsageError(fmt::format("{} exists: backup writes a new directory", dest));
   }
   std::unique_ptr<internal::Database> db = open_database(target, "back up the cache");
-  if (dest.has_parent_path()) std::filesystem::create_directories(dest.parent_path(), error);
-  rocksdb::Checkpoint* raw = nullptr;
-  internal::check(rocksdb::Checkpoint::Create(&db->db(), &raw), "preparing the checkpoint");
-  const std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
-  internal::check(checkpoint->CreateCheckpoint(dest.string()),
-                  fmt::format("writing the checkpoint to {}", dest));
+  const std::filesystem::path parent = dest.has_parent_path() ? dest.parent_path() : ".";
+  create_private_directories(parent);
+  const StagingDirectory staging(parent, dest.filename().string());
+  const std::filesystem::path checkpoint_dir = staging.path() / "checkpoint";
+  {
+    // Files RocksDB copies or writes are created private...
+    const UmaskScope umask(077);
+    rocksdb::Checkpoint* raw = nullptr;
+    internal::check(rocksdb::Checkpoint::Create(&db->db(), &raw), "preparing the checkpoint");
+    const std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
+    internal::check(checkpoint->CreateCheckpoint(checkpoint_dir.string()),
+                    fmt::format("writing the checkpoint to {}", dest));
+  }
+  // ...but the files it hard-links from the cache keep the cache's own modes: make them
+  // private too (for the cache's links as well, as the cache's files should be).
+  make_tree_private(checkpoint_dir);
+  try {
+    rename_no_replace(checkpoint_dir, dest);
+  } catch (const UsageError&) {
+    throw UsageError(fmt::format("{} exists: backup writes a new directory", dest));
+  }
+  sync_directory(parent);
   const auto entries = db->read_counter(internal::kMetaEntryCount);
   const std::uint64_t bytes = disk_size(dest);
   if (ctx.globals.json) {

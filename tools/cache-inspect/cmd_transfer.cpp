@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -15,6 +16,7 @@
 
 #include "cli.hpp"
 #include "open.hpp"
+#include "private_files.hpp"
 #include "progress.hpp"
 #include "selection.hpp"
 #include "transfer_format.hpp"
@@ -35,55 +37,32 @@ struct ExportOptions {
   std::string pattern;
 };
 
-// Lines go to a temporary file renamed over FILE at the end, so a failed export never leaves
-// a truncated file that looks complete. "-" is stdout.
+// Lines go to a private temporary file renamed over FILE at the end (see ReplacingFile), so
+// a failed export never leaves a truncated file that looks complete. "-" is stdout.
 class ExportSink {
  public:
-  explicit ExportSink(const std::string& file) : file_(file) {
-    if (file_ == "-") {
-      stream_ = stdout;
-      return;
-    }
-    temp_ = file_ + ".partial";
-    stream_ = std::fopen(temp_.c_str(), "wb");
-    if (stream_ == nullptr) {
-      throw UsageError(fmt::format("cannot write {}: {}", temp_, std::strerror(errno)));
-    }
+  explicit ExportSink(const std::string& file) {
+    if (file != "-") temp_.emplace(file);
   }
-  ~ExportSink() {
-    if (stream_ != nullptr && stream_ != stdout) {
-      std::fclose(stream_);
-      std::remove(temp_.c_str());
-    }
-  }
-  ExportSink(const ExportSink&) = delete;
-  ExportSink& operator=(const ExportSink&) = delete;
 
   void write_line(const std::string& text) {
-    std::fwrite(text.data(), 1, text.size(), stream_);
-    std::fputc('\n', stream_);
+    std::FILE* stream = temp_ ? temp_->stream() : stdout;
+    std::fwrite(text.data(), 1, text.size(), stream);
+    std::fputc('\n', stream);
   }
 
   void commit() {
-    if (stream_ == stdout) {
+    if (temp_) {
+      temp_->commit();
+    } else {
       std::fflush(stdout);
-      return;
-    }
-    const bool failed = std::ferror(stream_) != 0;
-    const int closed = std::fclose(stream_);
-    stream_ = nullptr;
-    if (failed || closed != 0 || std::rename(temp_.c_str(), file_.c_str()) != 0) {
-      std::remove(temp_.c_str());
-      throw CacheError(fmt::format("writing {} failed: {}", file_, std::strerror(errno)));
     }
   }
 
-  bool to_stdout() const { return file_ == "-"; }
+  bool to_stdout() const { return !temp_; }
 
  private:
-  std::string file_;
-  std::string temp_;
-  std::FILE* stream_ = nullptr;
+  std::optional<ReplacingFile> temp_;
 };
 
 int run_export(Context& ctx, const ExportOptions& options, const CLI::App& command) {
@@ -107,9 +86,9 @@ int run_export(Context& ctx, const ExportOptions& options, const CLI::App& comma
   std::uint64_t exported = 0;
   std::uint64_t as_bytes = 0;
   select_entries(view.db(), selection, now, [&](internal::StoredEntry&& entry) {
-    const Json line = export_line(entry, format);
-    if (line.contains("value_msgpack_base64")) ++as_bytes;
-    sink.write_line(line.dump(-1, ' ', false, Json::error_handler_t::strict));
+    const ExportedLine line = export_line_text(entry, format);
+    if (line.value_as_bytes) ++as_bytes;
+    sink.write_line(line.text);
     bar.update(++exported);
     return true;
   });
@@ -129,10 +108,12 @@ int run_export(Context& ctx, const ExportOptions& options, const CLI::App& comma
 
 // --- import --------------------------------------------------------------------------------
 
-// Reads lines from FILE or stdin ("-"), numbering them and tracking bytes read.
+// Reads lines from FILE or stdin ("-"), numbering them and tracking bytes read. A line longer
+// than max_line bytes is refused as soon as it is that long, so a file without newlines
+// cannot make the reader hold it whole.
 class LineSource {
  public:
-  explicit LineSource(const std::string& file) : name_(file) {
+  LineSource(const std::string& file, std::size_t max_line) : name_(file), max_line_(max_line) {
     if (file == "-") {
       in_ = &std::cin;
       name_ = "stdin";
@@ -152,10 +133,9 @@ class LineSource {
     in_ = &file_;
   }
 
+  // Throws std::invalid_argument for a line longer than max_line; number() is that line's.
   bool next(std::string& line) {
-    while (std::getline(*in_, line)) {
-      ++number_;
-      bytes_ += line.size() + 1;
+    while (read_line(line)) {
       if (!line.empty() && line.back() == '\r') line.pop_back();
       if (line.find_first_not_of(" \t") != std::string::npos) return true;
     }
@@ -175,7 +155,25 @@ class LineSource {
   const std::string& name() const { return name_; }
 
  private:
+  bool read_line(std::string& line) {
+    line.clear();
+    std::streambuf& in = *in_->rdbuf();
+    int c = in.sbumpc();
+    if (c == std::char_traits<char>::eof()) return false;
+    ++number_;
+    for (; c != std::char_traits<char>::eof() && c != '\n'; c = in.sbumpc()) {
+      if (line.size() == max_line_) {
+        throw std::invalid_argument(fmt::format(
+            "the line is longer than {} bytes (--max-line-bytes)", max_line_));
+      }
+      line.push_back(static_cast<char>(c));
+    }
+    bytes_ += line.size() + (c == '\n' ? 1 : 0);
+    return true;
+  }
+
   std::string name_;
+  std::size_t max_line_;
   std::ifstream file_;
   std::istream* in_ = nullptr;
   std::size_t number_ = 0;
@@ -183,24 +181,44 @@ class LineSource {
   std::optional<std::uint64_t> size_;
 };
 
+// What is wrong with the current line, where, and what was imported before it.
+[[noreturn]] void refuse_line(const LineSource& source, std::string_view what,
+                              std::uint64_t imported) {
+  throw UsageError(fmt::format("{}:{}: {}{}", source.name(), source.number(), what,
+                               imported > 0 ? fmt::format(" ({} entries before it were imported)", imported)
+                                            : std::string(" (nothing was imported)")));
+}
+
+bool next_line(LineSource& source, std::string& line, std::uint64_t imported) {
+  try {
+    return source.next(line);
+  } catch (const std::invalid_argument& e) {
+    refuse_line(source, e.what(), imported);
+  }
+}
+
 ImportedEntry parse_at(const LineSource& source, const std::string& line, std::uint64_t imported) {
   try {
     return parse_import_line(line);
   } catch (const std::exception& e) {
-    throw UsageError(fmt::format("{}:{}: {}{}", source.name(), source.number(), e.what(),
-                                 imported > 0 ? fmt::format(" ({} entries before it were imported)", imported)
-                                              : std::string(" (nothing was imported)")));
+    refuse_line(source, e.what(), imported);
   }
 }
 
-int run_import(Context& ctx, const std::string& file) {
+struct ImportOptions {
+  std::string file;
+  std::size_t max_line_bytes = kMaxLineBytes;
+};
+
+int run_import(Context& ctx, const ImportOptions& options) {
   const Target target = parse_target(ctx.globals.target);
-  LineSource source(file);
+  if (options.max_line_bytes == 0) throw UsageError("--max-line-bytes must be positive");
+  LineSource source(options.file, options.max_line_bytes);
   std::string line;
   if (source.rewindable()) {
     // A file is checked whole before anything is written: a bad line imports nothing.
     ProgressBar bar("checking", source.size(), "bytes");
-    while (source.next(line)) {
+    while (next_line(source, line, 0)) {
       parse_at(source, line, 0);
       bar.update(source.bytes());
     }
@@ -225,7 +243,7 @@ int run_import(Context& ctx, const std::string& file) {
     chunk.clear();
     imported += count;
   };
-  while (source.next(line)) {
+  while (next_line(source, line, imported)) {
     ImportedEntry entry = parse_at(source, line, imported);
     if (chunk.empty()) {
       // Whole microseconds, like a Ttl: an expiry in whole microseconds comes back exact.
@@ -274,12 +292,15 @@ void add_transfer_commands(CLI::App& app, std::vector<Command>& commands) {
     commands.push_back(Command{exp, [options, exp](Context& ctx) { return run_export(ctx, *options, *exp); }});
   }
   {
-    auto file = std::make_shared<std::string>();
+    auto options = std::make_shared<ImportOptions>();
     CLI::App* imp = app.add_subcommand(
         "import", "Load entries from a JSON Lines FILE written by export (creates the cache if "
                   "needed; expired entries are skipped, the remaining time to live is kept)");
-    imp->add_option("FILE", *file, "The file to read, - for stdin")->required();
-    commands.push_back(Command{imp, [file](Context& ctx) { return run_import(ctx, *file); }});
+    imp->add_option("FILE", options->file, "The file to read, - for stdin")->required();
+    imp->add_option("--max-line-bytes", options->max_line_bytes,
+                    fmt::format("Refuse a line longer than this (default {}: the longest line "
+                                "export writes)", kMaxLineBytes));
+    commands.push_back(Command{imp, [options](Context& ctx) { return run_import(ctx, *options); }});
   }
 }
 

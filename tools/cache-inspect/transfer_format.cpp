@@ -8,6 +8,7 @@
 
 #include <portico/cache/errors.hpp>
 
+#include "core/limit_checks.hpp"
 #include "util/base64.hpp"
 
 namespace portico::cache::inspect {
@@ -149,9 +150,13 @@ std::optional<TimePoint> time_from_json(const Json& line, const char* field) {
 }  // namespace
 
 std::optional<Json> lossless_json(std::string_view msgpack_bytes) {
+  // The depth limit keeps json_of's recursion bounded; a deeper (damaged) value is written
+  // as its bytes.
+  static const msgpack::unpack_limit limit(0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff,
+                                           0xffffffff, kMaxValueDepth);
   msgpack::object_handle handle;
   try {
-    handle = msgpack::unpack(msgpack_bytes.data(), msgpack_bytes.size());
+    handle = msgpack::unpack(msgpack_bytes.data(), msgpack_bytes.size(), nullptr, nullptr, limit);
   } catch (const std::exception&) {
     return std::nullopt;
   }
@@ -191,10 +196,31 @@ Json export_line(const internal::StoredEntry& entry, ValueFormat format) {
   return line;
 }
 
+ExportedLine export_line_text(const internal::StoredEntry& entry, ValueFormat format) {
+  const auto render = [&](ValueFormat chosen) {
+    const Json line = export_line(entry, chosen);
+    return ExportedLine{.text = line.dump(-1, ' ', false, Json::error_handler_t::strict),
+                        .value_as_bytes = line.contains("value_msgpack_base64")};
+  };
+  ExportedLine line = render(format);
+  if (line.text.size() > kMaxLineBytes && !line.value_as_bytes) line = render(ValueFormat::msgpack);
+  return line;
+}
+
 ImportedEntry parse_import_line(std::string_view text) {
+  // Refuses deep nesting while parsing: pack_json and msgpack_of_json recurse over the result.
+  // The line's own object is depth 0, so a value's containers are counted from 1.
+  const Json::parser_callback_t depth_limit = [](int depth, Json::parse_event_t event, Json&) {
+    if ((event == Json::parse_event_t::object_start || event == Json::parse_event_t::array_start) &&
+        static_cast<std::size_t>(depth) > kMaxValueDepth) {
+      throw std::invalid_argument(
+          fmt::format("arrays and objects nest deeper than kMaxValueDepth ({})", kMaxValueDepth));
+    }
+    return true;
+  };
   Json line;
   try {
-    line = Json::parse(text);
+    line = Json::parse(text, depth_limit);
   } catch (const Json::parse_error& e) {
     throw std::invalid_argument(fmt::format("not a JSON document: {}", e.what()));
   }
@@ -230,6 +256,7 @@ ImportedEntry parse_import_line(std::string_view text) {
           fmt::format("\"value_msgpack_base64\" is not one msgpack document: {}", e.what()));
     }
   }
+  detail::validate_value(entry.value);  // the limits set_many applies, checked up front
   return entry;
 }
 

@@ -18,6 +18,7 @@
 #include <string_view>
 
 #include <portico/cache/key.hpp>
+#include <portico/cache/limits.hpp>
 #include <portico/cache/time.hpp>
 #include <portico/cache/value.hpp>
 
@@ -25,6 +26,11 @@
 #include "output.hpp"
 
 namespace portico::cache::inspect {
+
+// The longest line import reads unless told otherwise: a value of kMaxValueBytes as base64,
+// plus room for the longest key, namespace and tags. export writes no longer line: a value
+// whose JSON form would make the line longer is written as base64 instead.
+inline constexpr std::size_t kMaxLineBytes = 4 * ((kMaxValueBytes + 2) / 3) + (std::size_t{1} << 20);
 
 enum class ValueFormat {
   json,     // "value" when lossless, base64 msgpack otherwise
@@ -37,13 +43,20 @@ std::optional<Json> lossless_json(std::string_view msgpack_bytes);
 std::string msgpack_of_json(const Json& document);
 
 Json export_line(const internal::StoredEntry& entry, ValueFormat format);
+// The text of export_line, at most kMaxLineBytes long.
+struct ExportedLine {
+  std::string text{};
+  bool value_as_bytes = false;  // "value_msgpack_base64" rather than "value"
+};
+ExportedLine export_line_text(const internal::StoredEntry& entry, ValueFormat format);
 
 struct ImportedEntry {
   CacheKey key{};  // with tags
   Value value{};
   std::optional<TimePoint> expires_at{};
 };
-// Throws std::invalid_argument naming what is wrong with the line.
+// Throws std::invalid_argument naming what is wrong with the line, also when arrays and maps
+// in it nest deeper than kMaxValueDepth (before anything recurses over them).
 ImportedEntry parse_import_line(std::string_view line);
 
 }  // namespace portico::cache::inspect

@@ -12,6 +12,9 @@
 // - set overwrites; the old tags and namespace no longer find the entry.
 // - erase / erase_by_* also remove expired matches but count only unexpired ones.
 // - Expired entries are invisible to get, exists and get_many.
+// - Limits (<portico/cache/limits.hpp>): a key, namespace, tag, tag list or value beyond them
+//   is std::invalid_argument naming the limit, before anything is written; a set_many with
+//   one such item writes nothing.
 //
 // Thread-safety: every method may be called concurrently from any number of threads.
 #pragma once
@@ -76,7 +79,8 @@ class PORTICO_CACHE_API CacheAdapter {
   CacheAdapter& operator=(const CacheAdapter&) = delete;
 
   // Hooks. Arguments arrive validated: keys and tags obey CacheKey's REQUIRES, ttls are
-  // positive, tags are free of duplicates (first occurrence kept), namespaces non-empty.
+  // positive, tags are free of duplicates (first occurrence kept), namespaces non-empty,
+  // values within kMaxValueBytes and kMaxValueDepth (<portico/cache/limits.hpp>).
   virtual std::optional<CacheEntry> do_get(const CacheKey& key) = 0;
   virtual void do_set(const CacheKey& key, Value value, std::optional<Ttl> ttl) = 0;
   virtual bool do_erase(const CacheKey& key) = 0;

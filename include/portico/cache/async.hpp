@@ -12,7 +12,11 @@
 // defaults, build a CacheService and pass that.
 //
 // Operations start in the order they were submitted, on `threads` workers, so two
-// operations may run concurrently unless threads == 1. An exception thrown by an operation
+// operations may run concurrently unless threads == 1. At most `max_queued` operations wait
+// to start: a call that finds the queue full blocks until a worker takes an operation
+// (back-pressure: a producer faster than the cache is slowed down instead of queueing
+// without bound). An operation that calls this AsyncCache from its worker never blocks
+// (its own worker could be the one that has to make room). An exception thrown by an operation
 // (a bad argument, TypeError, the factory's own) arrives through its future. Arguments are
 // copied into the operation, so they need not outlive the call; a get_or_set factory is moved
 // into it and runs on a worker.
@@ -43,12 +47,13 @@
 PORTICO_CACHE_BEGIN_NAMESPACE
 
 struct AsyncOptions {
-  std::size_t threads = 2;  // REQUIRES: positive
+  std::size_t threads = 2;        // REQUIRES: positive
+  std::size_t max_queued = 1024;  // operations waiting to start; REQUIRES: positive
 };
 
 class PORTICO_CACHE_API AsyncCache {
  public:
-  // Both throw std::invalid_argument for a null pointer or zero threads.
+  // Both throw std::invalid_argument for a null pointer, zero threads or zero max_queued.
   explicit AsyncCache(std::shared_ptr<CacheService> service, AsyncOptions options = {});
   explicit AsyncCache(std::shared_ptr<CacheAdapter> adapter, AsyncOptions options = {});
   // Drains: see the top of this file.
@@ -103,6 +108,10 @@ class PORTICO_CACHE_API AsyncCache {
   }
 
   CacheService& service() const { return *service_; }
+
+  // Callers blocked right now because max_queued operations wait to start (a snapshot, for
+  // monitoring back-pressure).
+  std::size_t waiting_submitters() const;
 
  private:
   void enqueue(std::function<void()> job);

@@ -6,7 +6,8 @@
 // Tags group entries for invalidation and are not part of identity.
 //
 // REQUIRES (checked by every adapter, std::invalid_argument otherwise): key non-empty;
-// ns, when present, non-empty; tags non-empty strings.
+// ns, when present, non-empty; tags non-empty strings; no longer than the limits of
+// <portico/cache/limits.hpp> (kMaxKeyBytes, kMaxNamespaceBytes, kMaxTagBytes, kMaxTags).
 //
 // Thread-safety: a plain value type.
 #pragma once

@@ -162,7 +162,8 @@ class PORTICO_CACHE_API CacheService {
 
   // True if an entry existed (an entry kept for its stale grace period counts).
   bool erase(std::string_view key, const NsOption& ns = {});
-  // False for expired entries, including those past their logical expiry.
+  // False for expired entries, including those past their logical expiry. A present entry
+  // is read to see that expiry, which the adapter counts as a hit.
   bool exists(std::string_view key, const NsOption& ns = {});
 
   // The number of entries removed. Patterns match full keys ("ns:key").

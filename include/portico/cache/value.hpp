@@ -67,10 +67,13 @@ class PORTICO_CACHE_API Value {
   }
 
   // Adopts already-encoded msgpack bytes. Throws CorruptionError unless `bytes` is exactly
-  // one complete msgpack document.
+  // one complete msgpack document whose arrays and maps nest at most kMaxValueDepth deep
+  // (<portico/cache/limits.hpp>). The check walks the bytes once and builds nothing.
   static Value from_msgpack(std::string bytes);
 
-  // Converts to T. Throws TypeError when the document does not convert to T.
+  // Converts to T. Throws TypeError when the document does not convert to T, CorruptionError
+  // when the bytes (read back from storage) are no document or nest deeper than
+  // kMaxValueDepth.
   template <class T>
   T as() const {
     static_assert(!detail::ViewType<T>, "as<T>() returns an owned value; views would dangle");
@@ -89,6 +92,7 @@ class PORTICO_CACHE_API Value {
 
   // A JSON rendering for display: maps with non-string keys render their keys as JSON text,
   // binary and extension values render as {"$bin": base64} / {"$ext": type, "data": base64}.
+  // CorruptionError as for as<T>().
   std::string to_json() const;
 
   bool is_nil() const;
