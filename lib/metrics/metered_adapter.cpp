@@ -9,26 +9,57 @@
 
 PORTICO_CACHE_BEGIN_NAMESPACE
 
+namespace {
+
+// Hits and misses among a lookup's results.
+struct Lookups {
+  std::uint64_t hits = 0;
+  std::uint64_t misses = 0;
+};
+
+Lookups lookups_of(const std::optional<CacheEntry>& entry) {
+  return entry ? Lookups{.hits = 1} : Lookups{.misses = 1};
+}
+
+Lookups lookups_of(const std::vector<std::optional<CacheEntry>>& entries) {
+  Lookups lookups;
+  for (const std::optional<CacheEntry>& entry : entries) lookups.hits += entry ? 1 : 0;
+  lookups.misses = entries.size() - lookups.hits;
+  return lookups;
+}
+
+// What get and get_many return.
+template <class Result>
+constexpr bool is_lookup = std::is_same_v<Result, std::optional<CacheEntry>> ||
+                           std::is_same_v<Result, std::vector<std::optional<CacheEntry>>>;
+
+}  // namespace
+
 class MeteredAdapter::Recorder : public internal::MetricsRecorder {
  public:
-  // Runs `work` (a call of the wrapped adapter) and records it: its latency, and whether it
-  // threw.
+  // Runs `work` (a call of the wrapped adapter) and records it: its latency, whether it
+  // threw, and for a lookup its hits and misses.
   template <class Work>
   auto measure(Operation operation, Work&& work) -> std::invoke_result_t<Work&> {
     using Clock = std::chrono::steady_clock;
+    using Result = std::invoke_result_t<Work&>;
     const Clock::time_point start = Clock::now();
     try {
-      if constexpr (std::is_void_v<std::invoke_result_t<Work&>>) {
+      if constexpr (std::is_void_v<Result>) {
         work();
         record(operation, Clock::now() - start);
+      } else if constexpr (is_lookup<Result>) {
+        Result result = work();
+        const Lookups lookups = lookups_of(result);
+        record(operation, Clock::now() - start, lookups.hits, lookups.misses);
+        return result;
       } else {
-        auto result = work();
+        Result result = work();
         record(operation, Clock::now() - start);
         return result;
       }
     } catch (...) {
-      record(operation, Clock::now() - start);
-      record_error(operation);
+      record_error(operation, Clock::now() - start);
       throw;
     }
   }
@@ -49,10 +80,7 @@ MetricsSnapshot MeteredAdapter::metrics() {
 }
 
 std::optional<CacheEntry> MeteredAdapter::do_get(const CacheKey& key) {
-  std::optional<CacheEntry> entry =
-      recorder_->measure(Operation::get, [&] { return inner_->do_get(key); });
-  recorder_->record_lookups(entry ? 1 : 0, entry ? 0 : 1);
-  return entry;
+  return recorder_->measure(Operation::get, [&] { return inner_->do_get(key); });
 }
 
 void MeteredAdapter::do_set(const CacheKey& key, Value value, std::optional<Ttl> ttl) {
@@ -95,12 +123,7 @@ std::size_t MeteredAdapter::do_cleanup_expired() {
 
 std::vector<std::optional<CacheEntry>> MeteredAdapter::do_get_many(
     const std::vector<CacheKey>& keys) {
-  std::vector<std::optional<CacheEntry>> entries =
-      recorder_->measure(Operation::get_many, [&] { return inner_->do_get_many(keys); });
-  std::uint64_t hits = 0;
-  for (const std::optional<CacheEntry>& entry : entries) hits += entry ? 1 : 0;
-  recorder_->record_lookups(hits, entries.size() - hits);
-  return entries;
+  return recorder_->measure(Operation::get_many, [&] { return inner_->do_get_many(keys); });
 }
 
 void MeteredAdapter::do_set_many(std::vector<CacheItem> items) {

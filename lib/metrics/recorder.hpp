@@ -41,21 +41,20 @@ class MetricsRecorder {
 
   MetricsRecorder();
 
-  void record(Operation operation, std::chrono::nanoseconds elapsed) {
-    OperationCounters& counters = stripe().operations[static_cast<std::size_t>(operation)];
-    counters.buckets[latency_bucket(elapsed)].fetch_add(1, std::memory_order_relaxed);
-    counters.sum_ns.fetch_add(static_cast<std::uint64_t>(elapsed.count()),
-                              std::memory_order_relaxed);
-  }
-  // A call that threw; record() it too.
-  void record_error(Operation operation) {
-    stripe().operations[static_cast<std::size_t>(operation)].errors.fetch_add(
-        1, std::memory_order_relaxed);
-  }
-  void record_lookups(std::uint64_t hits, std::uint64_t misses) {
+  // A call that returned, and the keys it looked up that were found (hits) or not (misses).
+  void record(Operation operation, std::chrono::nanoseconds elapsed, std::uint64_t hits = 0,
+              std::uint64_t misses = 0) {
     Stripe& s = stripe();
+    add_call(s.operations[static_cast<std::size_t>(operation)], elapsed);
     if (hits != 0) s.hits.fetch_add(hits, std::memory_order_relaxed);
     if (misses != 0) s.misses.fetch_add(misses, std::memory_order_relaxed);
+  }
+  // A call that threw.
+  void record_error(Operation operation, std::chrono::nanoseconds elapsed) {
+    OperationCounters& counters = stripe().operations[static_cast<std::size_t>(operation)];
+    add_call(counters, elapsed);
+    // After the call is counted: a snapshot never sees more errors than calls.
+    counters.errors.fetch_add(1, std::memory_order_relaxed);
   }
 
   // Operations, hits and misses; the caller adds the adapter's statistics.
@@ -72,6 +71,12 @@ class MetricsRecorder {
     std::atomic<std::uint64_t> hits{0};
     std::atomic<std::uint64_t> misses{0};
   };
+
+  static void add_call(OperationCounters& counters, std::chrono::nanoseconds elapsed) {
+    counters.buckets[latency_bucket(elapsed)].fetch_add(1, std::memory_order_relaxed);
+    counters.sum_ns.fetch_add(static_cast<std::uint64_t>(elapsed.count()),
+                              std::memory_order_relaxed);
+  }
 
   Stripe& stripe() {
     // glibc answers sched_getcpu from the thread's rseq area, without a system call.

@@ -53,15 +53,21 @@ void set_names(MemoryCacheAdapter& cache, const std::vector<std::string>& names)
 
 // Runs `work` on another thread and waits for it; false if it did not finish in time (a
 // deadlock). The thread is then left behind, holding what it holds: the test has failed.
+// `work` must own everything it uses.
 template <class Work>
 bool finishes(Work work) {
   auto done = std::make_shared<std::promise<void>>();
   std::future<void> finished = done->get_future();
-  std::thread([done, work = std::move(work)]() mutable {
+  std::thread worker([done, work = std::move(work)]() mutable {
     work();
     done->set_value();
-  }).detach();
-  return finished.wait_for(30s) == std::future_status::ready;
+  });
+  if (finished.wait_for(30s) != std::future_status::ready) {
+    worker.detach();
+    return false;
+  }
+  worker.join();
+  return true;
 }
 
 }  // namespace
@@ -195,12 +201,15 @@ TEST_CASE("a listener that throws breaks nothing and is counted") {
 }
 
 TEST_CASE("a listener may call back into the cache, on the key's own shard too") {
-  auto cache = std::make_shared<MemoryCacheAdapter*>(nullptr);
-  std::atomic<int> depth{0};
-  std::atomic<int> calls{0};
-  auto listener = [cache, &depth, &calls](const CacheEvent& event) {
-    ++calls;
-    MemoryCacheAdapter& c = **cache;
+  struct Shared {
+    MemoryCacheAdapter* cache = nullptr;
+    std::atomic<int> depth{0};
+    std::atomic<int> calls{0};
+  };
+  auto shared = std::make_shared<Shared>();
+  auto listener = [shared](const CacheEvent& event) {
+    ++shared->calls;
+    MemoryCacheAdapter& c = *shared->cache;
     // Every call a listener could make: reads, stats, a policy switch, and a write that may
     // itself evict (bounded recursion).
     (void)c.get(*event.key);
@@ -208,13 +217,13 @@ TEST_CASE("a listener may call back into the cache, on the key's own shard too")
     (void)c.get_stats();
     (void)c.get_many({*event.key, key("kept")});
     c.set_eviction_policy(c.get_eviction_policy());
-    if (depth.fetch_add(1) < 3) c.set(key("from-listener-" + event.key->key), Value(1));
-    --depth;
+    if (shared->depth.fetch_add(1) < 3) c.set(key("from-listener-" + event.key->key), Value(1));
+    --shared->depth;
   };
   // A single shard: the listener's calls go to the very shard that evicted.
   auto owned = std::make_shared<MemoryCacheAdapter>(
       MemoryOptions{.max_size = 2, .on_event = listener});
-  *cache = owned.get();
+  shared->cache = owned.get();
 
   CHECK(finishes([owned] {
     for (int i = 0; i < 20; ++i) owned->set(key("k" + std::to_string(i)), Value(i));
@@ -222,8 +231,8 @@ TEST_CASE("a listener may call back into the cache, on the key's own shard too")
     for (int i = 0; i < 5; ++i) items.push_back(CacheItem{.key = key("b" + std::to_string(i))});
     owned->set_many(std::move(items));
   }));
-  CHECK(calls.load() > 0);
-  CHECK(static_cast<std::uint64_t>(calls.load()) == owned->get_stats().evictions);
+  CHECK(shared->calls.load() > 0);
+  CHECK(static_cast<std::uint64_t>(shared->calls.load()) == owned->get_stats().evictions);
 }
 
 TEST_CASE("LFU under a memory bound: a get that needs a new bucket evicts, on its thread") {

@@ -45,10 +45,9 @@ TEST_CASE("the recorder adds up calls, latencies, errors and lookups") {
   recorder.record(Operation::get, microseconds(3));
   recorder.record(Operation::get, microseconds(3));
   recorder.record(Operation::get, nanoseconds(500));
-  recorder.record(Operation::set, std::chrono::seconds(100));
-  recorder.record_error(Operation::set);
-  recorder.record_lookups(2, 1);
-  recorder.record_lookups(0, 4);
+  recorder.record_error(Operation::set, std::chrono::seconds(100));
+  recorder.record(Operation::get_many, microseconds(1), 2, 1);
+  recorder.record(Operation::get_many, microseconds(1), 0, 4);
 
   const MetricsSnapshot s = recorder.snapshot();
   CHECK(s[Operation::get].calls == 3);
@@ -59,6 +58,7 @@ TEST_CASE("the recorder adds up calls, latencies, errors and lookups") {
   CHECK(s[Operation::set].calls == 1);
   CHECK(s[Operation::set].errors == 1);
   CHECK(s[Operation::set].latency.counts[LatencyHistogram::kBucketCount - 1] == 1);
+  CHECK(s[Operation::get_many].calls == 2);
   CHECK(s[Operation::erase].calls == 0);
   CHECK(s.hits == 2);
   CHECK(s.misses == 5);
