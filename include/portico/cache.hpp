@@ -12,6 +12,8 @@
 #include <portico/cache/key.hpp>
 #include <portico/cache/limits.hpp>
 #include <portico/cache/memory_adapter.hpp>
+#include <portico/cache/metered_adapter.hpp>
+#include <portico/cache/metrics.hpp>
 #include <portico/cache/open_cache.hpp>
 #include <portico/cache/pattern.hpp>
 #include <portico/cache/rocksdb_adapter.hpp>

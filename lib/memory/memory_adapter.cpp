@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <mutex>
 #include <stdexcept>
+#include <string>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -12,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "compression.hpp"
+#include "core/event_sink.hpp"
 #include "core/expiry.hpp"
 #include "identity.hpp"
 #include "shard.hpp"
@@ -73,8 +75,10 @@ class MemoryCacheAdapter::Impl {
   // What the adapter holds outside its shards.
   std::size_t fixed_footprint() const;
 
+  // Reports the evictions the change caused once no lock is held.
   void set_policy(EvictionPolicy policy);
   EvictionPolicy policy() const { return policy_.load(std::memory_order_acquire); }
+  std::uint64_t listener_errors() const { return events_.listener_errors(); }
   std::size_t cleanup_expired();
   CompressionStats compression_stats() const { return compressor_.stats(); }
 
@@ -82,7 +86,11 @@ class MemoryCacheAdapter::Impl {
   void stop_cleanup();
 
  private:
+  void set_policy_of_shards(EvictionPolicy policy, internal::EvictionReport& evicted);
+
   const std::shared_ptr<const Clock> clock_;
+  // Before the shards, which report to it.
+  internal::EventSink events_;
   internal::ValueCompressor compressor_;
   std::vector<std::unique_ptr<Shard>> shards_;
   int shard_bits_ = 0;  // shards_.size() == 1 << shard_bits_
@@ -99,6 +107,7 @@ class MemoryCacheAdapter::Impl {
 
 MemoryCacheAdapter::Impl::Impl(const MemoryOptions& options)
     : clock_(options.clock),
+      events_(options.on_event),
       compressor_(options.enable_compression, options.compression_threshold),
       policy_(options.eviction_policy) {
   const internal::ShardPlan plan = internal::plan_shards(
@@ -118,7 +127,8 @@ MemoryCacheAdapter::Impl::Impl(const MemoryOptions& options)
   }
   for (std::size_t index = 0; index < plan.shard_count; ++index) {
     shards_.push_back(std::make_unique<Shard>(
-        plan.bounds_of(index, options.max_size, memory_for_shards), options.eviction_policy));
+        plan.bounds_of(index, options.max_size, memory_for_shards), options.eviction_policy,
+        events_));
   }
 }
 
@@ -154,16 +164,30 @@ std::size_t MemoryCacheAdapter::Impl::fixed_footprint() const {
 }
 
 void MemoryCacheAdapter::Impl::set_policy(EvictionPolicy policy) {
+  internal::EvictionReport evicted;
+  try {
+    set_policy_of_shards(policy, evicted);
+  } catch (...) {
+    evicted.emit(events_);
+    throw;
+  }
+  evicted.emit(events_);
+}
+
+void MemoryCacheAdapter::Impl::set_policy_of_shards(EvictionPolicy policy,
+                                                    internal::EvictionReport& evicted) {
   const std::lock_guard lock(policy_mutex_);
   const EvictionPolicy previous = policy_.load(std::memory_order_relaxed);
   const TimePoint at = now();
   for (std::size_t index = 0; index < shards_.size(); ++index) {
     try {
-      shards_[index]->set_policy(policy, at);
+      shards_[index]->set_policy(policy, at, evicted);
     } catch (...) {
       // Only a switch to LFU can fail, and the failed shard fell back to LRU: put the shards
       // already switched back too, so every shard runs the policy get_eviction_policy() names.
-      for (std::size_t done = 0; done < index; ++done) shards_[done]->set_policy(previous, at);
+      for (std::size_t done = 0; done < index; ++done) {
+        shards_[done]->set_policy(previous, at, evicted);
+      }
       throw;
     }
   }
@@ -277,6 +301,7 @@ CacheStats MemoryCacheAdapter::do_get_stats() {
     stats.total_hits += shard.hits;
     stats.total_misses += shard.misses;
     *stats.memory_usage_bytes += shard.footprint_bytes;
+    stats.evictions += shard.evictions;
     if (shard.oldest_created) {
       stats.oldest_entry = stats.oldest_entry ? std::min(*stats.oldest_entry, *shard.oldest_created)
                                               : *shard.oldest_created;
@@ -287,7 +312,19 @@ CacheStats MemoryCacheAdapter::do_get_stats() {
     }
   }
   stats.hit_rate = hit_rate_of(stats.total_hits, stats.total_misses);
+  stats.listener_errors = impl_->listener_errors();
   return stats;
+}
+
+std::string MemoryCacheAdapter::do_health_check() {
+  // Only looked up, never stored: an entry an application keeps under it is left untouched.
+  static const CacheKey probe{.key = "health", .ns = "portico.health"};
+  const IdentityView identity(probe);
+  (void)impl_->now();  // the clock answers
+  for (std::size_t index = 0; index < impl_->shard_count(); ++index) {
+    impl_->shard(index).check_health(identity);
+  }
+  return "memory";
 }
 
 std::size_t MemoryCacheAdapter::do_cleanup_expired() { return impl_->cleanup_expired(); }

@@ -3,6 +3,10 @@
 #include <algorithm>
 #include <utility>
 
+#include <fmt/format.h>
+
+#include <portico/cache/errors.hpp>
+
 namespace portico::cache::internal {
 
 namespace {
@@ -15,10 +19,61 @@ const std::string& full_key_of(const IdentityView& identity, std::string& buffer
   return buffer;
 }
 
+CacheKey key_of(const EntryNode& node) {
+  std::optional<std::string> ns;
+  if (node.identity.ns) ns.emplace(*node.identity.ns);
+  return CacheKey{.key = std::string(node.identity.key), .ns = std::move(ns), .tags = node.tags};
+}
+
 }  // namespace
 
-Shard::Shard(ShardBounds bounds, EvictionPolicy policy)
-    : bounds_(bounds),
+void EvictionReport::append(EvictionReport&& other) noexcept {
+  unkeyed += other.unkeyed;
+  try {
+    keys.insert(keys.end(), std::make_move_iterator(other.keys.begin()),
+                std::make_move_iterator(other.keys.end()));
+  } catch (...) {
+    unkeyed += other.keys.size();  // out of memory: the events lose their keys, not their count
+  }
+  other.keys.clear();
+  other.unkeyed = 0;
+}
+
+void EvictionReport::emit(EventSink& events) noexcept {
+  for (CacheKey& key : keys) {
+    events.emit(CacheEvent{.kind = EventKind::evicted, .message = {}, .key = std::move(key),
+                           .count = 1});
+  }
+  if (unkeyed != 0) {
+    events.emit(CacheEvent{.kind = EventKind::evicted, .message = {}, .key = {}, .count = unkeyed});
+  }
+  keys.clear();
+  unkeyed = 0;
+}
+
+// Holds the shard's lock like a std::lock_guard; on destruction, also when an exception
+// leaves the call, it takes the evictions made meanwhile, releases the lock and reports them.
+class Shard::ReportingLock {
+ public:
+  explicit ReportingLock(Shard& shard) : shard_(shard), lock_(shard.mutex_) {}
+  ReportingLock(const ReportingLock&) = delete;
+  ReportingLock& operator=(const ReportingLock&) = delete;
+  ~ReportingLock() {
+    if (shard_.pending_evictions_.empty()) return;
+    EvictionReport report = std::exchange(shard_.pending_evictions_, EvictionReport{});
+    lock_.unlock();
+    report.emit(shard_.events_);
+  }
+
+ private:
+  Shard& shard_;
+  std::unique_lock<std::mutex> lock_;
+};
+
+Shard::Shard(ShardBounds bounds, EvictionPolicy policy, EventSink& events)
+    : events_(events),
+      collect_evicted_keys_(events.active()),
+      bounds_(bounds),
       entries_(allocated_bytes_),
       tag_index_(NodeIndex::allocator_type(allocated_bytes_)),
       namespace_index_(NodeIndex::allocator_type(allocated_bytes_)),
@@ -34,7 +89,7 @@ Shard::Shard(ShardBounds bounds, EvictionPolicy policy)
 Shard::~Shard() = default;
 
 std::optional<EntrySnapshot> Shard::get(const IdentityView& identity, TimePoint now) {
-  const std::lock_guard lock(mutex_);
+  const ReportingLock lock(*this);
   return get_locked(identity, now);
 }
 
@@ -42,18 +97,18 @@ std::vector<std::optional<EntrySnapshot>> Shard::get_many(std::span<const Identi
                                                           TimePoint now) {
   std::vector<std::optional<EntrySnapshot>> snapshots;
   snapshots.reserve(identities.size());
-  const std::lock_guard lock(mutex_);
+  const ReportingLock lock(*this);
   for (const IdentityView& identity : identities) snapshots.push_back(get_locked(identity, now));
   return snapshots;
 }
 
 void Shard::set(PreparedEntry entry) {
-  const std::lock_guard lock(mutex_);
+  const ReportingLock lock(*this);
   store_locked(std::move(entry));
 }
 
 void Shard::set_many(std::span<PreparedEntry> entries) {
-  const std::lock_guard lock(mutex_);
+  const ReportingLock lock(*this);
   for (PreparedEntry& entry : entries) store_locked(std::move(entry));
 }
 
@@ -140,7 +195,8 @@ ShardStats Shard::stats() const {
   ShardStats stats{.entries = entries_.size(),
                    .hits = hits_,
                    .misses = misses_,
-                   .footprint_bytes = footprint_locked()};
+                   .footprint_bytes = footprint_locked(),
+                   .evictions = evictions_};
   if (!created_index_.empty()) {
     stats.oldest_created = *created_index_.begin();
     stats.newest_created = *created_index_.rbegin();
@@ -148,8 +204,14 @@ ShardStats Shard::stats() const {
   return stats;
 }
 
-void Shard::set_policy(EvictionPolicy policy, TimePoint now) {
+void Shard::set_policy(EvictionPolicy policy, TimePoint now, EvictionReport& evicted) {
   const std::lock_guard lock(mutex_);
+  // Destroyed before the lock is released, also when an exception leaves.
+  struct HandOver {
+    EvictionReport& from;
+    EvictionReport& to;
+    ~HandOver() { to.append(std::move(from)); }
+  } hand_over{pending_evictions_, evicted};
   EvictionOrder& target =
       policy == EvictionPolicy::lfu ? static_cast<EvictionOrder&>(lfu_order_) : lru_order_;
   if (&target == order_) return;
@@ -187,6 +249,19 @@ std::uint64_t Shard::pattern_tests() const {
 EvictionPolicy Shard::policy() const {
   const std::lock_guard lock(mutex_);
   return order_->policy();
+}
+
+void Shard::check_health(const IdentityView& probe) const {
+  const std::lock_guard lock(mutex_);
+  (void)entries_.find(probe);
+  if (bounds_.max_entries && entries_.size() > *bounds_.max_entries) {
+    throw CacheError(fmt::format("memory cache shard holds {} entries, over its bound of {}",
+                                 entries_.size(), *bounds_.max_entries));
+  }
+  if (over_memory_locked()) {
+    throw CacheError(fmt::format("memory cache shard occupies {} bytes, over its budget of {}",
+                                 footprint_locked(), *bounds_.max_bytes));
+  }
 }
 
 std::optional<EntrySnapshot> Shard::get_locked(const IdentityView& identity, TimePoint now) {
@@ -386,25 +461,39 @@ void Shard::enforce_bounds_locked(EntryNode* spare, TimePoint now) {
     while (entries_.size() > *bounds_.max_entries) {
       EntryNode* victim = next_to_evict_locked(spare, now);
       if (victim == nullptr) break;
-      remove_locked(*victim);
+      evict_locked(*victim, now);
     }
   }
   bool compacted = false;
   while (over_memory_locked()) {
     if (EntryNode* victim = next_to_evict_locked(spare, now)) {
-      remove_locked(*victim);
+      evict_locked(*victim, now);
     } else if (!compacted) {
       // Only `spare` is left, yet bucket arrays sized for earlier entries remain.
       compact_locked();
       compacted = true;
     } else if (spare != nullptr) {
-      remove_locked(*spare);
+      evict_locked(*spare, now);
       spare = nullptr;
       compacted = false;
     } else {
       break;  // Empty and compacted: empty_footprint(), which the budget always covers.
     }
   }
+}
+
+void Shard::evict_locked(EntryNode& victim, TimePoint now) {
+  if (!victim.is_expired(now)) {
+    ++evictions_;
+    if (collect_evicted_keys_) {
+      try {
+        pending_evictions_.keys.push_back(key_of(victim));
+      } catch (...) {
+        ++pending_evictions_.unkeyed;  // out of memory: the event loses its key, not its count
+      }
+    }
+  }
+  remove_locked(victim);
 }
 
 EntryNode* Shard::next_to_evict_locked(const EntryNode* spare, TimePoint now) const {

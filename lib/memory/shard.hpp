@@ -14,6 +14,11 @@
 // empty shard is not stored, and evicts nothing. The budget must be at least
 // empty_footprint().
 //
+// Evictions: every unexpired entry removed to stay within a bound is counted (an expired one
+// removed to make room is not: it was already gone for every reader). When the event sink has
+// a listener, the evicted keys are collected under the lock and reported once the call that
+// evicted them has released it, on that call's thread: the listener may call into the cache.
+//
 // Thread-safety: every public method locks the shard's mutex.
 #pragma once
 
@@ -34,6 +39,7 @@
 
 #include "entry_node.hpp"
 #include "entry_table.hpp"
+#include "core/event_sink.hpp"
 #include "footprint.hpp"
 #include "full_key_index.hpp"
 #include "identity.hpp"
@@ -71,12 +77,26 @@ struct ShardStats {
   std::uint64_t footprint_bytes = 0;
   std::optional<TimePoint> oldest_created{};
   std::optional<TimePoint> newest_created{};
+  std::uint64_t evictions = 0;
+};
+
+// Evictions made under a shard's lock, to report once it is released.
+struct EvictionReport {
+  std::vector<CacheKey> keys{};
+  // Evictions whose key could not be kept (memory ran out): reported as one event.
+  std::uint64_t unkeyed = 0;
+
+  bool empty() const { return keys.empty() && unkeyed == 0; }
+  // Moves `other`'s evictions here, leaving it empty.
+  void append(EvictionReport&& other) noexcept;
+  void emit(EventSink& events) noexcept;
 };
 
 // Aligned so that two shards' mutexes never share a cache line.
 class alignas(64) Shard {
  public:
-  Shard(ShardBounds bounds, EvictionPolicy policy);
+  // `events` must outlive the shard.
+  Shard(ShardBounds bounds, EvictionPolicy policy, EventSink& events);
   ~Shard();
   Shard(const Shard&) = delete;
   Shard& operator=(const Shard&) = delete;
@@ -113,10 +133,19 @@ class alignas(64) Shard {
 
   // Rebuilds the eviction order under `policy`, keeping recency and hit counts. If that runs
   // out of memory the shard falls back to LRU, which needs no allocation, and rethrows.
-  void set_policy(EvictionPolicy policy, TimePoint now);
+  // Adds the evictions the change caused (LFU buckets take memory) to `evicted`, also when it
+  // throws, for the caller to report once it holds no lock.
+  void set_policy(EvictionPolicy policy, TimePoint now, EvictionReport& evicted);
   EvictionPolicy policy() const;
 
+  // The health check's pass through the shard: takes its lock, looks `probe` up in the entry
+  // table and checks that the shard is within its bounds; throws CacheError if not. Changes
+  // nothing and counts nothing.
+  void check_health(const IdentityView& probe) const;
+
  private:
+  class ReportingLock;
+
   using NodeSet = std::unordered_set<EntryNode*, std::hash<EntryNode*>, std::equal_to<>,
                                      CountingAllocator<EntryNode*>>;
   // Tag or namespace -> the entries carrying it; searched by string_view, which is what a
@@ -148,6 +177,8 @@ class alignas(64) Shard {
 
   // Evicts until the shard is within its bounds, never `spare` unless it cannot fit at all.
   void enforce_bounds_locked(EntryNode* spare, TimePoint now);
+  // Removes `victim` to make room, counting and collecting it as an eviction unless expired.
+  void evict_locked(EntryNode& victim, TimePoint now);
   EntryNode* next_to_evict_locked(const EntryNode* spare, TimePoint now) const;
   bool over_memory_locked() const;
   // Shrinks hash bucket arrays to what the current entries need.
@@ -155,6 +186,9 @@ class alignas(64) Shard {
   std::size_t footprint_locked() const;
 
   mutable std::mutex mutex_;
+  EventSink& events_;
+  const bool collect_evicted_keys_;  // events_ has a listener
+  EvictionReport pending_evictions_;  // made under the lock, not yet reported
   // Declared before the containers that allocate through it: it must outlive them.
   std::size_t allocated_bytes_ = 0;
   std::size_t string_bytes_ = 0;
@@ -174,6 +208,7 @@ class alignas(64) Shard {
   std::uint64_t hits_ = 0;
   std::uint64_t misses_ = 0;
   std::uint64_t pattern_tests_ = 0;
+  std::uint64_t evictions_ = 0;
 };
 
 }  // namespace portico::cache::internal

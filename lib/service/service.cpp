@@ -15,6 +15,7 @@
 
 #include "core/argument_checks.hpp"
 #include "service/envelope.hpp"
+#include "service/service_metrics.hpp"
 #include "service/single_flight.hpp"
 #include "service/worker_pool.hpp"
 
@@ -87,8 +88,9 @@ ServiceOptions validated(ServiceOptions options) {
 class CacheService::Impl {
  public:
   Impl(std::shared_ptr<CacheAdapter> adapter_in, ServiceOptions options_in)
-      : adapter(std::move(adapter_in)), options(validated(std::move(options_in))) {
-    if (!adapter) throw std::invalid_argument("CacheService needs an adapter, got null");
+      : given(std::move(adapter_in)), options(validated(std::move(options_in))) {
+    if (!given) throw std::invalid_argument("CacheService needs an adapter, got null");
+    adapter = internal::adapter_for_service(given, options.enable_stats);
     // The refresh thread exists only when something can use it.
     if (options.stale_while_revalidate) refresher = std::make_unique<internal::WorkerPool>(1);
   }
@@ -296,7 +298,8 @@ class CacheService::Impl {
     }
   }
 
-  std::shared_ptr<CacheAdapter> adapter;
+  std::shared_ptr<CacheAdapter> given;    // what the caller passed: adapter() returns it
+  std::shared_ptr<CacheAdapter> adapter;  // what the service calls: `given`, maybe metered
   ServiceOptions options;
   AtomicCounters counters;
   internal::FlightRegistry flights;
@@ -371,7 +374,9 @@ ServiceStats CacheService::get_stats() {
   return stats;
 }
 
-CacheAdapter& CacheService::adapter() const { return *impl_->adapter; }
+CacheAdapter& CacheService::adapter() const { return *impl_->given; }
+
+MetricsSnapshot CacheService::metrics() { return internal::service_metrics(*impl_->adapter); }
 
 const ServiceOptions& CacheService::options() const { return impl_->options; }
 

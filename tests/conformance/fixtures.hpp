@@ -5,6 +5,7 @@
 #include <memory>
 
 #include <portico/cache/memory_adapter.hpp>
+#include <portico/cache/metered_adapter.hpp>
 #include <portico/cache/rocksdb_adapter.hpp>
 
 #include "../support/temp_dir.hpp"
@@ -17,6 +18,13 @@ struct MemoryFixture {
       std::make_unique<MemoryCacheAdapter>(MemoryOptions{.clock = clock});
 };
 
+// The metrics decorator must change nothing an adapter does.
+struct MeteredMemoryFixture {
+  std::shared_ptr<ManualClock> clock = std::make_shared<ManualClock>();
+  std::unique_ptr<CacheAdapter> cache = std::make_unique<MeteredAdapter>(
+      std::make_shared<MemoryCacheAdapter>(MemoryOptions{.clock = clock}));
+};
+
 struct RocksDBFixture {
   std::shared_ptr<ManualClock> clock = std::make_shared<ManualClock>();
   TempDir dir{"portico-conformance"};
@@ -27,4 +35,5 @@ struct RocksDBFixture {
 }  // namespace portico::cache::testing
 
 #define PORTICO_ADAPTER_FIXTURES \
-  portico::cache::testing::MemoryFixture, portico::cache::testing::RocksDBFixture
+  portico::cache::testing::MemoryFixture, portico::cache::testing::RocksDBFixture, \
+  portico::cache::testing::MeteredMemoryFixture

@@ -212,7 +212,8 @@ TEST_CASE("FullKeyIndex: memory is counted, and given back by erase, clear and s
 
 TEST_CASE("erase_matching tests only the entries in the literal prefix's range") {
   const TimePoint now = std::chrono::system_clock::now();
-  Shard shard(ShardBounds{}, EvictionPolicy::lru);
+  EventSink events;
+  Shard shard(ShardBounds{}, EvictionPolicy::lru, events);
 
   // 100,000 entries: 1,000 under "user:42:", spread over the three ways of spelling a
   // full_key with a namespace; neighbours on both sides of that range; the rest elsewhere.
@@ -267,7 +268,8 @@ TEST_CASE("erase_matching tests only the entries in the literal prefix's range")
 TEST_CASE("erase_matching keeps the full_key index in step with every other way out") {
   const TimePoint now = std::chrono::system_clock::now();
   // Room for 50 entries: storing more evicts.
-  Shard shard(ShardBounds{.max_entries = 50}, EvictionPolicy::lfu);
+  EventSink events;
+  Shard shard(ShardBounds{.max_entries = 50}, EvictionPolicy::lfu, events);
   for (int i = 0; i < 80; ++i) {
     shard.set(prepared({.key = "k" + std::to_string(i), .ns = "n"}, now,
                        i % 4 == 0 ? std::optional(now + std::chrono::seconds(1)) : std::nullopt));

@@ -43,6 +43,8 @@ struct CacheItem {
   std::optional<Ttl> ttl{};
 };
 
+class MeteredAdapter;
+
 class PORTICO_CACHE_API CacheAdapter {
  public:
   virtual ~CacheAdapter();
@@ -77,6 +79,10 @@ class PORTICO_CACHE_API CacheAdapter {
   CacheAdapter() = default;
   CacheAdapter(const CacheAdapter&) = delete;
   CacheAdapter& operator=(const CacheAdapter&) = delete;
+
+  // The metrics decorator calls the wrapped adapter's hooks directly: its own public methods
+  // have checked the arguments already, and a compiled pattern can only be passed on this way.
+  friend class MeteredAdapter;
 
   // Hooks. Arguments arrive validated: keys and tags obey CacheKey's REQUIRES, ttls are
   // positive, tags are free of duplicates (first occurrence kept), namespaces non-empty,

@@ -2,8 +2,8 @@
 //
 // Every adapter's options end with `EventListener on_event{}`. An adapter calls the listener
 // without holding any lock that a cache call could need, so the listener may call back into
-// the cache. An exception thrown by the listener is caught and counted (the adapter's
-// `listener_errors` in its metrics), never propagated into the cache.
+// the cache. An exception thrown by the listener is caught and counted
+// (get_stats().listener_errors, also in the adapter's metrics), never propagated into the cache.
 //
 // Which thread calls the listener, per kind:
 // - evicted: the thread that made room (a `set` over the bound, or the maintenance thread);

@@ -28,6 +28,20 @@
 // cleanup_expired(). oldest_entry and newest_entry are the min and max created_at over the
 // same entries. clear() removes entries but keeps the hit and miss totals.
 //
+// Evictions. An entry removed to stay within max_size or max_memory_bytes is an eviction;
+// entries removed because they expired (cleanup_expired, or an expired entry dropped first to
+// make room) or were erased are not. get_stats().evictions counts them (clear() keeps the
+// count), and with MemoryOptions::on_event set each one is reported as EventKind::evicted with
+// the entry's key (tags included) and count 1, on the thread whose call made room: a set or
+// set_many over a bound, a get under LFU with max_memory_bytes (a hit may need a new
+// frequency bucket), or set_eviction_policy. The listener runs after that call has released
+// every lock, so it may call into the cache; an exception it throws is caught and counted in
+// get_stats().listener_errors. Should memory run out while collecting keys, the evictions
+// concerned are reported as one event without a key and with their count.
+//
+// Health. health() takes every shard's lock in turn, looks a reserved key up and checks that
+// the shard is within its bounds; it stores nothing and counts no hit or miss.
+//
 // Compression. With enable_compression, values whose msgpack encoding is at least
 // compression_threshold bytes are compressed with zstd, and kept compressed only when that is
 // smaller. Compression runs before the shard is locked and decompression after it is released.
@@ -62,7 +76,7 @@ struct MemoryOptions {
   bool enable_compression = false;
   std::size_t compression_threshold = 1024;  // bytes of msgpack value
   std::shared_ptr<const Clock> clock = system_clock_source();
-  // Evictions (EventKind::evicted, on the thread whose set made room). See events.hpp.
+  // Evictions (EventKind::evicted, on the thread whose call made room). See "Evictions" above.
   EventListener on_event{};
 };
 
@@ -107,6 +121,7 @@ class PORTICO_CACHE_API MemoryCacheAdapter final : public CacheAdapter {
   std::vector<std::optional<CacheEntry>> do_get_many(const std::vector<CacheKey>& keys) override;
   void do_set_many(std::vector<CacheItem> items) override;
   std::size_t do_erase_many(const std::vector<CacheKey>& keys) override;
+  std::string do_health_check() override;
 
  private:
   class Impl;

@@ -33,6 +33,12 @@
 // enable_stats = false the service keeps no counters (no atomic updates on the hot path)
 // and get_stats().service is nullopt; the adapter's own statistics are unaffected.
 //
+// Metrics and health: metrics() returns what the service's adapter calls did (per-operation
+// calls, errors and latency histograms, hits and misses; see metrics.hpp) plus the adapter's
+// statistics. With enable_stats the service makes its calls through a MeteredAdapter wrapped
+// around the adapter (or through the adapter itself when it is a MeteredAdapter already);
+// without, metrics() holds only the adapter's statistics. health() is the adapter's.
+//
 // Thread-safety: every method may be called concurrently. The service is neither copyable
 // nor movable (memoised callables refer to it); hold it in a smart pointer to share it.
 // The adapter must outlive the service when it was passed by reference.
@@ -56,6 +62,8 @@
 #include <portico/cache/adapter.hpp>
 #include <portico/cache/detail/function_ref.hpp>
 #include <portico/cache/export.hpp>
+#include <portico/cache/health.hpp>
+#include <portico/cache/metrics.hpp>
 #include <portico/cache/set_options.hpp>
 #include <portico/cache/stats.hpp>
 #include <portico/cache/time.hpp>
@@ -174,6 +182,9 @@ class PORTICO_CACHE_API CacheService {
   std::size_t cleanup_expired();
   void clear_all();
   ServiceStats get_stats();
+  // See "Metrics and health" above.
+  MetricsSnapshot metrics();
+  HealthReport health();
 
   // The cached value under (ns, key), or the factory's result, which is stored first.
   // T defaults to the factory's result type. The factory returns T, something T is

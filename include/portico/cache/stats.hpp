@@ -19,6 +19,7 @@ struct CacheStats {
   std::optional<TimePoint> oldest_entry{};  // min created_at
   std::optional<TimePoint> newest_entry{};  // max created_at
   std::uint64_t evictions = 0;              // entries removed to stay within a bound
+  std::uint64_t listener_errors = 0;        // exceptions the event listener threw (caught)
 };
 
 // hits / (hits + misses), 0.0 without reads.
